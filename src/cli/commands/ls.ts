@@ -1,0 +1,37 @@
+import type { Command } from 'commander';
+import type { SessionRecord } from '../../terminal/schema.js';
+import { connect } from '../client.js';
+import { ago, table } from '../format.js';
+import { action, printJson } from '../run.js';
+
+export function register(program: Command): void {
+  program
+    .command('ls')
+    .description('list sessions and their terminals with live status')
+    .option('-a, --all', 'include exited terminals')
+    .option('--json', 'print as JSON')
+    .action(
+      action(async (opts: { all?: boolean; json?: boolean }) => {
+        const client = await connect();
+        const { sessions } = await client.get<{ sessions: SessionRecord[] }>(`/sessions${opts.all ? '?all=true' : ''}`);
+        if (opts.json) return printJson({ sessions });
+        if (sessions.length === 0) {
+          process.stdout.write('no terminals: start one with `conductor launch`\n');
+          return;
+        }
+        const rows = sessions.flatMap((s) =>
+          s.terminals.map((t) => [
+            s.name,
+            t.id,
+            t.provider,
+            t.profile ?? '-',
+            t.status + (t.status === 'exited' && t.exitCode !== null ? ` (${t.exitCode})` : ''),
+            ago(t.lastActiveAt),
+            t.callerTerminalId ?? '-',
+            t.cwd,
+          ]),
+        );
+        process.stdout.write(`${table(['SESSION', 'TERMINAL', 'PROVIDER', 'PROFILE', 'STATUS', 'ACTIVE', 'CALLER', 'CWD'], rows)}\n`);
+      }),
+    );
+}

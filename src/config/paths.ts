@@ -1,0 +1,58 @@
+import { mkdirSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+/** Where all of the conductor's state lives. */
+export function conductorHome(env: NodeJS.ProcessEnv = process.env): string {
+  const fromEnv = env.CONDUCTOR_HOME;
+  return resolve(fromEnv && fromEnv.length > 0 ? fromEnv : join(homedir(), '.conductor'));
+}
+
+export interface HomeLayout {
+  home: string;
+  database: string;
+  daemonState: string;
+  daemonLock: string;
+  daemonLog: string;
+  terminalLogs: string;
+  runtime: string;
+  providers: string;
+  profiles: string;
+  approvals: string;
+}
+
+export function layout(home = conductorHome()): HomeLayout {
+  return {
+    home,
+    database: join(home, 'conductor.db'),
+    daemonState: join(home, 'daemon.json'),
+    daemonLock: join(home, 'daemon.lock'),
+    daemonLog: join(home, 'logs', 'daemon.log'),
+    terminalLogs: join(home, 'logs', 'terminal'),
+    runtime: join(home, 'run'),
+    providers: join(home, 'providers'),
+    profiles: join(home, 'profiles'),
+    approvals: join(home, 'approvals'),
+  };
+}
+
+/** Creates the directory layout; safe to call on every start. */
+export function ensureLayout(l: HomeLayout = layout()): HomeLayout {
+  mkdirSync(l.home, { recursive: true, mode: 0o700 });
+  for (const dir of [l.terminalLogs, l.runtime, l.providers, l.profiles, l.approvals]) {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+  }
+  return l;
+}
+
+export function terminalLogPath(l: HomeLayout, terminalId: string): string {
+  return join(l.terminalLogs, `${terminalId}.log`);
+}
+
+export function terminalRawLogPath(l: HomeLayout, terminalId: string): string {
+  return join(l.terminalLogs, `${terminalId}.raw`);
+}
+
+export function terminalRuntimeDir(l: HomeLayout, terminalId: string): string {
+  return join(l.runtime, terminalId);
+}

@@ -1,0 +1,54 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { NotFoundError } from '../errors.js';
+import { moduleLogger } from '../logger.js';
+import { builtInProviders } from '../../providers/index.js';
+import { loadUserProviderFile } from './userProvider.js';
+import type { ProviderDefinition } from './types.js';
+
+const log = moduleLogger('providers');
+
+export interface ProviderEntry {
+  provider: ProviderDefinition;
+  source: 'built-in' | 'user';
+  file?: string;
+}
+
+export interface ProviderListing {
+  providers: ProviderEntry[];
+  /** Files that failed validation: reported, never silently skipped. */
+  invalid: Array<{ file: string; error: string }>;
+}
+
+export function listProviders(userDir: string): ProviderListing {
+  const byName = new Map<string, ProviderEntry>();
+  for (const p of builtInProviders) byName.set(p.name, { provider: p, source: 'built-in' });
+  const invalid: ProviderListing['invalid'] = [];
+  if (existsSync(userDir)) {
+    for (const name of readdirSync(userDir).sort()) {
+      if (!/\.(ya?ml|json)$/.test(name)) continue;
+      const file = join(userDir, name);
+      try {
+        const provider = loadUserProviderFile(file);
+        byName.set(provider.name, { provider, source: 'user', file });
+      } catch (err) {
+        log.warn({ file, err: (err as Error).message }, 'invalid provider file');
+        invalid.push({ file, error: (err as Error).message });
+      }
+    }
+  }
+  return { providers: [...byName.values()], invalid };
+}
+
+export function resolveProvider(name: string, userDir: string): ProviderDefinition {
+  const { providers, invalid } = listProviders(userDir);
+  const found = providers.find((e) => e.provider.name === name);
+  if (found) return found.provider;
+  const broken = invalid.find((i) => i.file.includes(`${name}.`));
+  if (broken) throw new NotFoundError('provider', name, `its file is invalid: ${broken.error}`);
+  throw new NotFoundError(
+    'provider',
+    name,
+    `known providers: ${providers.map((e) => e.provider.name).join(', ')}; add your own under ${userDir}`,
+  );
+}

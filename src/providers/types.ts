@@ -1,0 +1,75 @@
+/**
+ * The provider contract: everything the conductor needs to know about one agent CLI.
+ * A provider is data plus pure functions; it never runs tmux or touches the database.
+ */
+
+/** What a provider can tell from one rendered screen. `completed` is derived later by the status tracker. */
+export type ScreenState = 'starting' | 'idle' | 'busy' | 'waiting_input' | 'error';
+
+export interface ProfileForLaunch {
+  name: string;
+  model?: string;
+  systemPrompt?: string;
+  permissionMode?: string;
+  allowedTools?: string[];
+  deniedTools?: string[];
+  mcpServers?: Record<string, { command: string; args?: string[]; env?: Record<string, string> }>;
+  env?: Record<string, string>;
+}
+
+export interface LaunchContext {
+  terminalId: string;
+  cwd: string;
+  /** A private directory for this terminal's generated files (MCP config, settings). */
+  runtimeDir: string;
+  profile?: ProfileForLaunch;
+  /** How to start the conductor's MCP server for this terminal. */
+  mcp: { command: string; args: string[]; env: Record<string, string> };
+  /** The environment the conductor itself runs with (read-only). */
+  baseEnv: Record<string, string | undefined>;
+}
+
+export interface LaunchSpec {
+  /** argv[0] is the program; arguments are passed verbatim (quoted for the shell by the conductor). */
+  argv: string[];
+  env?: Record<string, string>;
+  /** Variables removed from the inherited environment (e.g. ones marking a nested session). */
+  unsetEnv?: string[];
+  /** Files written before launch, e.g. per-terminal MCP config. Paths are absolute. */
+  files?: Array<{ path: string; content: string; mode?: number }>;
+}
+
+/** A dialog the provider answers by itself during start-up (trust folder, API key confirmation…). */
+export interface StartupDialog {
+  description: string;
+  match: RegExp;
+  /** tmux key names sent in order, e.g. ['Down', 'Enter']. */
+  keys: string[];
+}
+
+export interface ProviderDefinition {
+  name: string;
+  description: string;
+  /** Program looked up on PATH by `conductor doctor`. */
+  binary?: string;
+  launch(ctx: LaunchContext): LaunchSpec;
+  /** Wait after pasting input before pressing Enter, so the TUI has taken the paste in. */
+  settleDelayMs: number;
+  /** Output must be quiet this long before a screen is judged. */
+  quietWindowMs: number;
+  /** How long a start may take before the terminal is reported as `error`. */
+  startupTimeoutMs: number;
+  /** Pure: the rendered screen (plain text, no escapes) → state. */
+  detect(screen: string): ScreenState;
+  /** Pure: screen text including scrollback → the agent's last answer, clean; null if none is visible. */
+  lastResponse(screen: string): string | null;
+  /** The polite way out, tried before signals. */
+  exit: { text?: string; keys?: string[] };
+  startupDialogs?: StartupDialog[];
+  /** Keys that answer a permission prompt, for approvals. */
+  answerKeys?: { approve: string[]; deny: string[] };
+  /** Typed input is accepted while busy (inbox may deliver eagerly). */
+  acceptsInputWhileBusy?: boolean;
+  /** Whether the pane supports bracketed paste; default true (tmux decides per pane). */
+  version?: { args: string[] };
+}

@@ -1,0 +1,27 @@
+import { fileURLToPath } from 'node:url';
+import type { HomeLayout } from './config/paths.js';
+import type { Db } from './db/database.js';
+import type { EventBus } from './events/bus.js';
+import type { SessionStore } from './session/store.js';
+import type { TerminalMonitor } from './status/monitor.js';
+import type { TerminalStore } from './terminal/store.js';
+import type { Tmux } from './tmux/client.js';
+
+/** Everything the daemon's domain operations share. Built once in the daemon, passed explicitly. */
+export interface Runtime {
+  layout: HomeLayout;
+  db: Db;
+  tmux: Tmux;
+  bus: EventBus;
+  monitor: TerminalMonitor;
+  terminals: TerminalStore;
+  sessions: SessionStore;
+  clock: () => number;
+  port: number;
+}
+
+/** How a terminal starts this conductor again (for `conductor mcp`, `conductor hook`). */
+export function selfCommand(...args: string[]): { command: string; args: string[] } {
+  const entry = fileURLToPath(new URL('./cli/index.js', import.meta.url));
+  return { command: process.execPath, args: [entry, ...args] };
+}

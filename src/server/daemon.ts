@@ -1,0 +1,136 @@
+import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { serve, type ServerType } from '@hono/node-server';
+import { ensureLayout, layout, terminalLogPath } from '../config/paths.js';
+import { migrate, openDatabase } from '../db/database.js';
+import { DaemonUnavailableError } from '../errors.js';
+import { EventBus } from '../events/bus.js';
+import { configureRootLogger, flushRootLogger, moduleLogger } from '../logger.js';
+import type { Runtime } from '../runtime.js';
+import { SessionStore } from '../session/store.js';
+import { TerminalMonitor } from '../status/monitor.js';
+import { reconcile } from '../terminal/reconcile.js';
+import { TerminalStore } from '../terminal/store.js';
+import { Tmux } from '../tmux/client.js';
+import { VERSION } from '../version.js';
+import { createApp } from './app.js';
+import { acquireDaemonLock, removeDaemonState, writeDaemonState } from './state.js';
+
+const log = moduleLogger('daemon');
+
+export const DEFAULT_PORT = 7345;
+
+export function configuredPort(env = process.env): number {
+  const raw = env.CONDUCTOR_PORT;
+  if (raw === undefined || raw === '') return DEFAULT_PORT;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new DaemonUnavailableError(`CONDUCTOR_PORT='${raw}' is not a port number (0 picks any free port)`);
+  }
+  return port;
+}
+
+/** Counts requests being answered, so a stop can wait for them to finish. */
+class InFlight {
+  private count = 0;
+  private readonly events = new EventEmitter();
+
+  async track(work: () => Response | Promise<Response>): Promise<Response> {
+    this.count++;
+    try {
+      return await work();
+    } finally {
+      if (--this.count === 0) this.events.emit('drained');
+    }
+  }
+
+  drained(timeoutMs: number): Promise<void> {
+    if (this.count === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      this.events.once('drained', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+}
+
+function listen(app: { fetch: (req: Request) => Promise<Response> }, port: number): Promise<ServerType> {
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port }, () => resolve(server));
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      reject(
+        err.code === 'EADDRINUSE'
+          ? new DaemonUnavailableError(`port ${port} on 127.0.0.1 is in use: set CONDUCTOR_PORT to another port (0 = any free port)`)
+          : err,
+      );
+    });
+  });
+}
+
+/** Runs the daemon in the foreground until SIGTERM/SIGINT; resolves when it has stopped cleanly. */
+export async function runDaemon(): Promise<void> {
+  const l = ensureLayout(layout());
+  configureRootLogger(l.daemonLog);
+  const releaseLock = acquireDaemonLock(l);
+  const { db, close: closeDb } = openDatabase(l.database);
+  try {
+    const applied = await migrate(db);
+    if (applied.length) log.info({ applied }, 'migrations applied');
+    const tmux = new Tmux();
+    await tmux.version();
+    const bus = new EventBus(db);
+    const terminals = new TerminalStore(db, (id) => terminalLogPath(l, id));
+    const clock = () => Date.now();
+    const monitor = new TerminalMonitor({ tmux, store: terminals, bus, layout: l, clock, sweepMs: 3000 });
+    const rt: Runtime = { layout: l, db, tmux, bus, monitor, terminals, sessions: new SessionStore(db), clock, port: 0 };
+    await reconcile(rt);
+    await monitor.start();
+
+    const token = randomBytes(32).toString('hex');
+    const streams = new Set<() => void>();
+    const requests = new InFlight();
+    const app = createApp(rt, token, {
+      onStream: (close) => {
+        streams.add(close);
+        return () => streams.delete(close);
+      },
+    });
+    const server = await listen({ fetch: (req: Request) => requests.track(() => app.fetch(req)) }, configuredPort());
+    rt.port = (server.address() as AddressInfo).port;
+    writeDaemonState(l, {
+      pid: process.pid,
+      port: rt.port,
+      token,
+      version: VERSION,
+      startedAt: new Date().toISOString(),
+      tmuxSocket: tmux.socket ?? null,
+    });
+    log.info({ port: rt.port, home: l.home, tmuxSocket: tmux.socket ?? 'default' }, 'daemon listening');
+
+    await new Promise<void>((resolve) => {
+      const stop = (signal: string) => {
+        log.info({ signal }, 'stopping');
+        resolve();
+      };
+      process.once('SIGTERM', () => stop('SIGTERM'));
+      process.once('SIGINT', () => stop('SIGINT'));
+    });
+
+    // Graceful stop: no new connections, end event streams, let in-flight requests finish.
+    removeDaemonState(l);
+    server.close();
+    for (const close of streams) close();
+    await requests.drained(10_000);
+    await monitor.stop();
+    (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+  } finally {
+    await closeDb();
+    removeDaemonState(l);
+    releaseLock();
+    log.info('daemon stopped; tmux terminals keep running');
+    flushRootLogger();
+  }
+}

@@ -1,0 +1,116 @@
+import { ConflictError, InputNotDeliveredError } from '../errors.js';
+import { moduleLogger } from '../logger.js';
+import { resolveProvider } from '../providers/registry.js';
+import type { Runtime } from '../runtime.js';
+import type { SendInputInput, TerminalRecord } from './schema.js';
+
+const log = moduleLogger('input');
+
+const ENTER_ATTEMPTS = 3;
+const MAX_PASTE_SETTLE_MS = 5000;
+
+/** One input at a time per terminal: pastes must never interleave. */
+const queues = new Map<string, Promise<unknown>>();
+let bufferCounter = 0;
+
+function serialised<T>(id: string, work: () => Promise<T>): Promise<T> {
+  const previous = queues.get(id) ?? Promise.resolve();
+  const next = previous.catch(() => undefined).then(work);
+  queues.set(id, next);
+  void next.finally(() => {
+    if (queues.get(id) === next) queues.delete(id);
+  }).catch(() => undefined);
+  return next;
+}
+
+export interface DeliveryReport {
+  terminalId: string;
+  bytes: number;
+  enterAttempts: number;
+}
+
+/**
+ * What the pane looks like, including how far it has scrolled and where the cursor is: a screen
+ * of repeating lines can look the same after it scrolled.
+ */
+async function fingerprint(rt: Runtime, pane: string): Promise<string> {
+  const { info, text } = await rt.tmux.snapshot(pane);
+  return `${info.historySize}:${info.cursorX},${info.cursorY}\n${text.replace(/\s+$/gm, '').trimEnd()}`;
+}
+
+/** Paste markers inside the text would end the bracketed paste early; CRLF would become two Enters. */
+export function pasteSafe(text: string): string {
+  return text.replace(/\u001b\[20[01]~/g, '').replace(/\r\n/g, '\n');
+}
+
+/**
+ * Pastes text verbatim (never through send-keys), lets the agent take it in, presses Enter, and
+ * confirms the screen reacted; a swallowed Enter is pressed again, a bounded number of times.
+ */
+export function sendInput(rt: Runtime, terminal: TerminalRecord, input: SendInputInput): Promise<DeliveryReport> {
+  return serialised(terminal.id, async () => {
+    const current = await rt.terminals.get(terminal.id);
+    if (current.status === 'exited') {
+      throw new ConflictError(`terminal '${terminal.id}' has exited: start a new one with \`conductor launch\``);
+    }
+    const provider = resolveProvider(current.provider, rt.layout.providers);
+    const pane = current.tmuxPane;
+    const before = await rt.tmux.capture(pane);
+    const pastedAt = rt.clock();
+    await rt.tmux.paste(pane, pasteSafe(input.text), `conductor-${current.id}-${++bufferCounter}`);
+    const report: DeliveryReport = { terminalId: current.id, bytes: Buffer.byteLength(input.text), enterAttempts: 0 };
+    if (!input.enter) return report;
+
+    await waitForQuietSince(rt, current.id, pastedAt, provider.settleDelayMs);
+    const afterPaste = await fingerprint(rt, pane);
+    const confirmMs = Math.max(1000, provider.settleDelayMs * 4);
+    for (let attempt = 1; attempt <= ENTER_ATTEMPTS; attempt++) {
+      report.enterAttempts = attempt;
+      const seq = rt.monitor.outputSeq(current.id);
+      await rt.tmux.sendKeys(pane, ['Enter']);
+      if (await screenChanged(rt, current.id, pane, afterPaste, seq, confirmMs)) {
+        await rt.monitor.noteInput(current.id, before);
+        await rt.bus.publish('terminal.input', { sessionId: current.sessionId, terminalId: current.id }, {
+          bytes: report.bytes,
+          enterAttempts: attempt,
+        });
+        if (attempt > 1) log.warn({ terminal: current.id, attempt }, 'Enter needed more than one press');
+        return report;
+      }
+    }
+    throw new InputNotDeliveredError(
+      `terminal '${current.id}' did not react to Enter after ${ENTER_ATTEMPTS} presses: the text is pasted but not submitted; ` +
+        `look at it with \`conductor attach ${current.id}\``,
+    );
+  });
+}
+
+/** Waits until the pane has printed nothing for `quietMs`, counting from the paste at the earliest. */
+async function waitForQuietSince(rt: Runtime, id: string, since: number, quietMs: number): Promise<void> {
+  const left = quietMs - (rt.clock() - since);
+  if (left > 0) await rt.monitor.waitForOutput(id, left);
+  await rt.monitor.waitForQuiet(id, quietMs, MAX_PASTE_SETTLE_MS);
+}
+
+/** Waits for output after `seq` and checks the pane each time; the check comes after the mark, so nothing slips between. */
+async function screenChanged(
+  rt: Runtime,
+  id: string,
+  pane: string,
+  reference: string,
+  seq: number,
+  timeoutMs: number,
+): Promise<boolean> {
+  const deadline = rt.clock() + timeoutMs;
+  for (;;) {
+    const left = deadline - rt.clock();
+    if (left <= 0 || !(await rt.monitor.waitForOutput(id, left, seq))) return (await fingerprint(rt, pane)) !== reference;
+    seq = rt.monitor.outputSeq(id);
+    if ((await fingerprint(rt, pane)) !== reference) return true;
+  }
+}
+
+export async function sendKeys(rt: Runtime, terminal: TerminalRecord, keys: string[]): Promise<void> {
+  if (terminal.status === 'exited') throw new ConflictError(`terminal '${terminal.id}' has exited`);
+  await serialised(terminal.id, () => rt.tmux.sendKeys(terminal.tmuxPane, keys));
+}

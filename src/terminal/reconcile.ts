@@ -1,0 +1,39 @@
+import { terminalRawLogPath } from '../config/paths.js';
+import { moduleLogger } from '../logger.js';
+import { resolveProvider } from '../providers/registry.js';
+import type { Runtime } from '../runtime.js';
+
+const log = moduleLogger('reconcile');
+
+/**
+ * After a daemon (re)start: terminals whose panes vanished are marked exited; live ones are
+ * watched again, with their log continuing where it stopped. Nothing running is touched.
+ */
+export async function reconcile(rt: Runtime): Promise<{ resumed: number; exited: number }> {
+  const panes = new Map((await rt.tmux.listPanes()).map((p) => [p.paneId, p]));
+  let resumed = 0;
+  let exited = 0;
+  for (const t of await rt.terminals.list({ live: true })) {
+    const pane = panes.get(t.tmuxPane);
+    const gone = !pane || pane.sessionName !== t.tmuxSession;
+    if (gone || pane.dead) {
+      const detail = gone ? 'its tmux window vanished while the daemon was down' : `the process exited with status ${pane.deadStatus}`;
+      await rt.terminals.markExited(t.id, gone ? null : pane.deadStatus, rt.clock(), detail);
+      await rt.bus.publish('terminal.status', { sessionId: t.sessionId, terminalId: t.id }, { status: 'exited', previous: t.status, detail });
+      await rt.bus.publish('terminal.exited', { sessionId: t.sessionId, terminalId: t.id }, { exitCode: gone ? null : pane.deadStatus, detail });
+      exited++;
+      continue;
+    }
+    try {
+      const provider = resolveProvider(t.provider, rt.layout.providers);
+      await rt.tmux.pipePane(t.tmuxPane, terminalRawLogPath(rt.layout, t.id));
+      rt.monitor.track(t, provider, true);
+      resumed++;
+    } catch (err) {
+      log.warn({ terminal: t.id, err: (err as Error).message }, 'cannot watch terminal again');
+      await rt.terminals.updateStatus(t.id, { status: 'error', detail: (err as Error).message, at: rt.clock() });
+    }
+  }
+  log.info({ resumed, exited }, 'reconciled terminals with tmux');
+  return { resumed, exited };
+}

@@ -1,0 +1,91 @@
+import { moduleLogger } from '../logger.js';
+import { paneProcessTree, terminateTree, waitForExit } from '../process/tree.js';
+import { resolveProvider } from '../providers/registry.js';
+import type { Runtime } from '../runtime.js';
+import { TmuxTargetMissingError } from '../tmux/client.js';
+import type { TerminalRecord } from './schema.js';
+
+const log = moduleLogger('shutdown');
+
+const POLITE_EXIT_MS = 3000;
+const TERM_GRACE_MS = 2000;
+
+export interface ShutdownReport {
+  terminalId: string;
+  /** How it ended: 'exit-command', 'sigterm', 'sigkill' or 'already-exited'. */
+  method: 'exit-command' | 'sigterm' | 'sigkill' | 'already-exited';
+  killedPids: number[];
+}
+
+/**
+ * Stops a terminal by escalation: the provider's exit command, then SIGTERM to every process of
+ * the pane (its session, its process groups and their descendants), then SIGKILL to survivors.
+ * Only then is the window closed, so no process is left behind without a pane.
+ */
+export async function shutdownTerminal(rt: Runtime, terminal: TerminalRecord): Promise<ShutdownReport> {
+  const report: ShutdownReport = { terminalId: terminal.id, method: 'already-exited', killedPids: [] };
+  let info;
+  try {
+    info = await rt.tmux.paneInfo(terminal.tmuxPane);
+  } catch (err) {
+    if (!(err instanceof TmuxTargetMissingError)) throw err;
+  }
+  if (info && !info.dead) {
+    const tree = () => paneProcessTree(info.pid);
+    const before = tree();
+    report.method = await politeExit(rt, terminal, info.pid);
+    if (report.method !== 'exit-command') {
+      const survivors = await terminateTree(tree(), TERM_GRACE_MS);
+      report.method = survivors.length > 0 ? 'sigkill' : 'sigterm';
+    }
+    // Children that outlived their parent (reparented away from the pane) go too.
+    const leftovers = before.filter((pid) => pid !== info.pid);
+    if (leftovers.length > 0) await terminateTree(leftovers, TERM_GRACE_MS);
+    report.killedPids = before;
+  }
+  if (rt.monitor.isTracked(terminal.id)) await rt.monitor.judgeNow(terminal.id);
+  const exitCode = info ? await deadStatus(rt, terminal.tmuxPane) : null;
+  rt.monitor.untrack(terminal.id);
+  await rt.tmux.killWindow(terminal.tmuxWindow).catch(() => undefined);
+  await rt.terminals.markExited(terminal.id, exitCode, rt.clock(), `shut down (${report.method})`);
+  await rt.bus.publish('terminal.status', { sessionId: terminal.sessionId, terminalId: terminal.id }, {
+    status: 'exited',
+    previous: terminal.status,
+    detail: `shut down (${report.method})`,
+  });
+  await rt.bus.publish('terminal.exited', { sessionId: terminal.sessionId, terminalId: terminal.id }, {
+    exitCode,
+    detail: `shut down (${report.method})`,
+  });
+  log.info({ terminal: terminal.id, method: report.method }, 'terminal shut down');
+  return report;
+}
+
+async function politeExit(rt: Runtime, terminal: TerminalRecord, pid: number): Promise<ShutdownReport['method']> {
+  let exit;
+  try {
+    exit = resolveProvider(terminal.provider, rt.layout.providers).exit;
+  } catch {
+    return 'sigterm';
+  }
+  try {
+    if (exit.keys?.length) await rt.tmux.sendKeys(terminal.tmuxPane, exit.keys);
+    if (exit.text) {
+      await rt.tmux.paste(terminal.tmuxPane, exit.text, `conductor-exit-${terminal.id}`);
+      await rt.tmux.sendKeys(terminal.tmuxPane, ['Enter']);
+    }
+  } catch {
+    return 'sigterm';
+  }
+  if (!exit.keys?.length && !exit.text) return 'sigterm';
+  return (await waitForExit([pid], POLITE_EXIT_MS)) ? 'exit-command' : 'sigterm';
+}
+
+async function deadStatus(rt: Runtime, pane: string): Promise<number | null> {
+  try {
+    const info = await rt.tmux.paneInfo(pane);
+    return info.dead ? info.deadStatus : null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,108 @@
+import type { Selectable } from 'kysely';
+import type { Db } from '../db/database.js';
+import type { TerminalTable } from '../db/schema.js';
+import { NotFoundError } from '../errors.js';
+import type { TerminalRecord, TerminalStatus } from './schema.js';
+
+type Row = Selectable<TerminalTable> & { session_name: string; tmux_session: string };
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+export function toRecord(row: Row, logFileFor: (id: string) => string): TerminalRecord {
+  return {
+    id: row.id,
+    sessionId: row.session_id,
+    sessionName: row.session_name,
+    tmuxSession: row.tmux_session,
+    tmuxWindow: row.tmux_window,
+    tmuxPane: row.tmux_pane,
+    windowName: row.window_name,
+    provider: row.provider,
+    profile: row.profile,
+    cwd: row.cwd,
+    status: row.status as TerminalStatus,
+    statusDetail: row.status_detail,
+    callerTerminalId: row.caller_terminal_id,
+    createdAt: iso(row.created_at)!,
+    lastActiveAt: iso(row.last_active_at)!,
+    exitedAt: iso(row.exited_at),
+    exitCode: row.exit_code,
+    logFile: logFileFor(row.id),
+  };
+}
+
+export class TerminalStore {
+  constructor(
+    private readonly db: Db,
+    private readonly logFileFor: (id: string) => string,
+  ) {}
+
+  private base() {
+    return this.db
+      .selectFrom('terminals')
+      .innerJoin('sessions', 'sessions.id', 'terminals.session_id')
+      .selectAll('terminals')
+      .select(['sessions.name as session_name', 'sessions.tmux_session as tmux_session']);
+  }
+
+  async insert(row: TerminalTable): Promise<void> {
+    await this.db.insertInto('terminals').values(row).execute();
+  }
+
+  async find(id: string): Promise<TerminalRecord | undefined> {
+    const row = await this.base().where('terminals.id', '=', id).executeTakeFirst();
+    return row && toRecord(row, this.logFileFor);
+  }
+
+  async get(id: string): Promise<TerminalRecord> {
+    const found = await this.find(id);
+    if (!found) throw new NotFoundError('terminal', id);
+    return found;
+  }
+
+  async list(filter: { sessionId?: string; live?: boolean } = {}): Promise<TerminalRecord[]> {
+    let q = this.base();
+    if (filter.sessionId) q = q.where('terminals.session_id', '=', filter.sessionId);
+    if (filter.live) q = q.where('terminals.status', '!=', 'exited');
+    const rows = await q.orderBy('terminals.created_at').orderBy('terminals.id').execute();
+    return rows.map((r) => toRecord(r, this.logFileFor));
+  }
+
+  async lastResponse(id: string): Promise<string | null> {
+    const row = await this.db.selectFrom('terminals').select('last_response').where('id', '=', id).executeTakeFirst();
+    return row?.last_response ?? null;
+  }
+
+  async updateStatus(
+    id: string,
+    patch: { status: TerminalStatus; detail?: string | null; lastResponse?: string | null; at: number },
+  ): Promise<void> {
+    await this.db
+      .updateTable('terminals')
+      .set({
+        status: patch.status,
+        status_detail: patch.detail ?? null,
+        last_active_at: patch.at,
+        ...(patch.lastResponse !== undefined ? { last_response: patch.lastResponse } : {}),
+      })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  async markExited(id: string, exitCode: number | null, at: number, detail: string): Promise<void> {
+    await this.db
+      .updateTable('terminals')
+      .set({ status: 'exited', exit_code: exitCode, exited_at: at, status_detail: detail })
+      .where('id', '=', id)
+      .where('status', '!=', 'exited')
+      .execute();
+  }
+
+  async touch(id: string, at: number): Promise<void> {
+    await this.db.updateTable('terminals').set({ last_active_at: at }).where('id', '=', id).execute();
+  }
+
+  async remove(id: string): Promise<void> {
+    await this.db.deleteFrom('terminals').where('id', '=', id).execute();
+  }
+}
