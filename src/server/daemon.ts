@@ -76,6 +76,7 @@ export async function runDaemon(): Promise<void> {
   configureRootLogger(l.daemonLog);
   const releaseLock = acquireDaemonLock(l);
   const { db, close: closeDb } = openDatabase(l.database);
+  let monitor: TerminalMonitor | undefined;
   try {
     const applied = await migrate(db);
     if (applied.length) log.info({ applied }, 'migrations applied');
@@ -84,7 +85,7 @@ export async function runDaemon(): Promise<void> {
     const bus = new EventBus(db);
     const terminals = new TerminalStore(db, (id) => terminalLogPath(l, id));
     const clock = () => Date.now();
-    const monitor = new TerminalMonitor({ tmux, store: terminals, bus, layout: l, clock, sweepMs: 3000 });
+    monitor = new TerminalMonitor({ tmux, store: terminals, bus, layout: l, clock, sweepMs: 3000 });
     const rt: Runtime = { layout: l, db, tmux, bus, monitor, terminals, sessions: new SessionStore(db), clock, port: 0 };
     await reconcile(rt);
     await monitor.start();
@@ -124,9 +125,9 @@ export async function runDaemon(): Promise<void> {
     server.close();
     for (const close of streams) close();
     await requests.drained(10_000);
-    await monitor.stop();
     (server as { closeAllConnections?: () => void }).closeAllConnections?.();
   } finally {
+    await monitor?.stop();
     await closeDb();
     removeDaemonState(l);
     releaseLock();

@@ -62,7 +62,12 @@ export function register(program: Command): void {
       action(async () => {
         // Loaded only here: the daemon's modules are heavy and other commands must start fast.
         const { runDaemon } = await import('../../server/daemon.js');
-        await runDaemon();
+        try {
+          await runDaemon();
+        } finally {
+          // Nothing may keep a stopped (or failed) daemon alive.
+          setImmediate(() => process.exit());
+        }
       }),
     );
 }

@@ -38,6 +38,7 @@ export function register(program: Command): void {
         });
         process.once('SIGINT', () => events.close());
         await events.next();
+        events.close();
         watcher.close();
         await copying;
         await copyFrom(terminal.logFile, offset);
