@@ -1,5 +1,6 @@
 import type { ProviderDefinition } from '../src/providers/types.js';
+import { provider as codex } from './codex.js';
 import { provider as shell } from './shell.js';
 
 /** Built-in providers, in the order `conductor providers` lists them. */
-export const builtInProviders: ProviderDefinition[] = [shell];
+export const builtInProviders: ProviderDefinition[] = [shell, codex];

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
-import { statSync, watch, type FSWatcher } from 'node:fs';
-import { terminalLogPath, terminalRawLogPath, type HomeLayout } from '../config/paths.js';
+import { readFileSync, statSync, watch, type FSWatcher } from 'node:fs';
+import { terminalLogPath, terminalRawLogPath, terminalRuntimeDir, type HomeLayout } from '../config/paths.js';
+import { exitStatusFile } from '../terminal/launch.js';
 import type { EventBus } from '../events/bus.js';
 import { moduleLogger } from '../logger.js';
 import type { ProviderDefinition } from '../providers/types.js';
@@ -18,6 +19,7 @@ const MAX_JUDGE_DELAY_MS = 1000;
 const HISTORY_GUESS = 200;
 const RESPONSE_HISTORY = 3000;
 const MAX_DIALOG_ANSWERS = 3;
+const DEAD_STATUS_CHECKS = 20;
 
 export interface MonitorDeps {
   tmux: Tmux;
@@ -46,6 +48,7 @@ interface Tracked {
   rejudge: boolean;
   output: EventEmitter;
   dialogAnswers: number;
+  deadChecks: number;
   lastScreen: string;
 }
 
@@ -105,6 +108,7 @@ export class TerminalMonitor {
       rejudge: false,
       output: new EventEmitter(),
       dialogAnswers: 0,
+      deadChecks: 0,
       lastScreen: '',
     };
     t.output.setMaxListeners(0);
@@ -242,7 +246,13 @@ export class TerminalMonitor {
     const screen = visible(text, info.height);
     t.lastScreen = screen;
     if (info.dead) {
-      await this.exited(t, info.deadStatus, `the process exited with status ${info.deadStatus ?? 'unknown'}`);
+      // The status may be written a moment after the pane's output ends.
+      const status = recordedExitStatus(this.deps.layout, t.id) ?? info.deadStatus;
+      if (status === null && info.deadSignal === null && t.deadChecks++ < DEAD_STATUS_CHECKS) {
+        this.judgeLater(t, 50);
+        return;
+      }
+      await this.exited(t, status, deathDetail(status, info.deadSignal));
       return;
     }
     const now = this.deps.clock();
@@ -272,12 +282,16 @@ export class TerminalMonitor {
 
   /** A terminal still starting is re-checked so a start-up timeout fires even if it prints nothing. */
   private rearmStartupCheck(t: Tracked): void {
-    if (t.timer || this.stopped) return;
     const left = t.tracker.startedAt + t.provider.startupTimeoutMs - this.deps.clock();
+    this.judgeLater(t, Math.max(50, Math.min(left + 10, 2000)));
+  }
+
+  private judgeLater(t: Tracked, delayMs: number): void {
+    if (t.timer || this.stopped) return;
     t.timer = setTimeout(() => {
       t.timer = null;
       void this.judge(t);
-    }, Math.max(50, Math.min(left + 10, 2000)));
+    }, delayMs);
   }
 
   private async apply(t: Tracked, next: TrackerState, now: number, lastResponse?: string | null): Promise<void> {
@@ -323,6 +337,21 @@ export class TerminalMonitor {
 
   lastScreen(id: string): string | undefined {
     return this.tracked.get(id)?.lastScreen;
+  }
+}
+
+function deathDetail(status: number | null, signal: string | null): string {
+  if (status === null && signal !== null) return `the process was killed by signal ${signal}`;
+  return `the process exited with status ${status ?? 'unknown'}`;
+}
+
+/** The status the pane's wrapper wrote when the agent ended (see launchArgv). */
+export function recordedExitStatus(l: HomeLayout, id: string): number | null {
+  try {
+    const text = readFileSync(exitStatusFile(terminalRuntimeDir(l, id)), 'utf8').trim();
+    return /^\d+$/.test(text) ? Number(text) : null;
+  } catch {
+    return null;
   }
 }
 

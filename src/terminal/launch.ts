@@ -34,10 +34,19 @@ function onPath(program: string, env: NodeJS.ProcessEnv): boolean {
   });
 }
 
-function launchArgv(spec: LaunchSpec): string[] {
+/**
+ * The pane runs a tiny sh that starts the agent and writes its exit status to a file: tmux does
+ * not always learn a dead pane's status (it can see the pty close and never report the code).
+ * `env -u` drops variables the tmux server would otherwise pass down (nested-session markers).
+ */
+function launchArgv(spec: LaunchSpec, exitFile: string): string[] {
   const unset = spec.unsetEnv ?? [];
-  // `env -u` drops variables the tmux server would otherwise pass down (e.g. nested-session markers).
-  return unset.length > 0 ? ['env', ...unset.flatMap((name) => ['-u', name]), ...spec.argv] : spec.argv;
+  const program = unset.length > 0 ? ['env', ...unset.flatMap((name) => ['-u', name]), ...spec.argv] : spec.argv;
+  return ['sh', '-c', '"$@"; s=$?; printf %s "$s" > "$0"; exit "$s"', exitFile, ...program];
+}
+
+export function exitStatusFile(runtimeDir: string): string {
+  return join(runtimeDir, 'exit-status');
 }
 
 /** Builds the provider's launch spec for a new terminal and writes its files. */
@@ -66,7 +75,7 @@ function prepare(rt: Runtime, provider: ProviderDefinition, id: string, cwd: str
       `provider '${provider.name}' needs '${spec.argv[0]}', which is not on PATH: install it, or run \`conductor doctor\``,
     );
   }
-  return { argv: launchArgv(spec), env: { ...spec.env, ...input.env, ...identity } };
+  return { argv: launchArgv(spec, exitStatusFile(runtimeDir)), env: { ...spec.env, ...input.env, ...identity } };
 }
 
 /** Opens a tmux window for a new terminal in `session` and starts watching it. */

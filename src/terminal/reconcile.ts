@@ -1,6 +1,7 @@
 import { terminalRawLogPath } from '../config/paths.js';
 import { moduleLogger } from '../logger.js';
 import { resolveProvider } from '../providers/registry.js';
+import { recordedExitStatus } from '../status/monitor.js';
 import type { Runtime } from '../runtime.js';
 
 const log = moduleLogger('reconcile');
@@ -17,10 +18,13 @@ export async function reconcile(rt: Runtime): Promise<{ resumed: number; exited:
     const pane = panes.get(t.tmuxPane);
     const gone = !pane || pane.sessionName !== t.tmuxSession;
     if (gone || pane.dead) {
-      const detail = gone ? 'its tmux window vanished while the daemon was down' : `the process exited with status ${pane.deadStatus}`;
-      await rt.terminals.markExited(t.id, gone ? null : pane.deadStatus, rt.clock(), detail);
+      const exitCode = recordedExitStatus(rt.layout, t.id) ?? (gone ? null : pane.deadStatus);
+      const detail = gone
+        ? 'its tmux window vanished while the daemon was down'
+        : `the process exited with status ${exitCode ?? 'unknown'} while the daemon was down`;
+      await rt.terminals.markExited(t.id, exitCode, rt.clock(), detail);
       await rt.bus.publish('terminal.status', { sessionId: t.sessionId, terminalId: t.id }, { status: 'exited', previous: t.status, detail });
-      await rt.bus.publish('terminal.exited', { sessionId: t.sessionId, terminalId: t.id }, { exitCode: gone ? null : pane.deadStatus, detail });
+      await rt.bus.publish('terminal.exited', { sessionId: t.sessionId, terminalId: t.id }, { exitCode, detail });
       exited++;
       continue;
     }

@@ -1,6 +1,7 @@
 import { moduleLogger } from '../logger.js';
 import { paneProcessTree, terminateTree, waitForExit } from '../process/tree.js';
 import { resolveProvider } from '../providers/registry.js';
+import { recordedExitStatus } from '../status/monitor.js';
 import type { Runtime } from '../runtime.js';
 import { TmuxTargetMissingError } from '../tmux/client.js';
 import type { TerminalRecord } from './schema.js';
@@ -35,7 +36,11 @@ export async function shutdownTerminal(rt: Runtime, terminal: TerminalRecord): P
     const before = tree();
     report.method = await politeExit(rt, terminal, info.pid);
     if (report.method !== 'exit-command') {
-      const survivors = await terminateTree(tree(), TERM_GRACE_MS);
+      // The agent and its children first, the pane's wrapper last: while the wrapper lives the
+      // pty stays open, so each process meets the signals themselves, not a closed terminal.
+      const agents = tree().filter((pid) => pid !== info.pid);
+      const survivors = await terminateTree(agents, TERM_GRACE_MS);
+      await terminateTree([info.pid], TERM_GRACE_MS);
       report.method = survivors.length > 0 ? 'sigkill' : 'sigterm';
     }
     // Children that outlived their parent (reparented away from the pane) go too.
@@ -44,7 +49,7 @@ export async function shutdownTerminal(rt: Runtime, terminal: TerminalRecord): P
     report.killedPids = before;
   }
   if (rt.monitor.isTracked(terminal.id)) await rt.monitor.judgeNow(terminal.id);
-  const exitCode = info ? await deadStatus(rt, terminal.tmuxPane) : null;
+  const exitCode = info ? (recordedExitStatus(rt.layout, terminal.id) ?? (await deadStatus(rt, terminal.tmuxPane))) : null;
   rt.monitor.untrack(terminal.id);
   await rt.tmux.killWindow(terminal.tmuxWindow).catch(() => undefined);
   await rt.terminals.markExited(terminal.id, exitCode, rt.clock(), `shut down (${report.method})`);

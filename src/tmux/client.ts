@@ -24,6 +24,8 @@ export interface PaneInfo {
   height: number;
   cursorX: number;
   cursorY: number;
+  /** The signal that killed the pane's process, when it died of one. */
+  deadSignal: string | null;
 }
 
 export interface NewWindowOptions {
@@ -47,10 +49,11 @@ const PANE_FORMAT = [
   '#{pane_height}',
   '#{cursor_x}',
   '#{cursor_y}',
+  '#{pane_dead_signal}',
 ].join(SEP);
 
 function parsePaneLine(line: string): PaneInfo {
-  const [paneId, windowId, sessionName, pid, dead, deadStatus, history, cmd, w, h, cx, cy] = line.split(SEP);
+  const [paneId, windowId, sessionName, pid, dead, deadStatus, history, cmd, w, h, cx, cy, signal] = line.split(SEP);
   return {
     paneId,
     windowId,
@@ -64,6 +67,7 @@ function parsePaneLine(line: string): PaneInfo {
     height: Number(h),
     cursorX: Number(cx),
     cursorY: Number(cy),
+    deadSignal: signal ? signal : null,
   };
 }
 

@@ -27,6 +27,7 @@ describe('terminal lifecycle', () => {
     const t = await env.launch(['--provider', 'shell']);
     await env.cliOk(['send', t.id, 'echo last words; exit 7']);
     const gone = await env.waitForStatus(t.id, ['exited']);
+    expect(gone.statusDetail).toMatch(/status 7/);
     expect(gone.exitCode).toBe(7);
     expect(await env.cliOk(['output', t.id])).toContain('last words');
     const send = await env.cli(['send', t.id, 'hello']);
