@@ -1,7 +1,11 @@
 import { fileURLToPath } from 'node:url';
 import type { HomeLayout } from './config/paths.js';
 import type { Db } from './db/database.js';
+import type { InboxDelivery } from './inbox/delivery.js';
+import type { MessageStore } from './inbox/store.js';
 import type { EventBus } from './events/bus.js';
+import type { HandoffRunner } from './handoff/runner.js';
+import type { HandoffStore } from './handoff/store.js';
 import type { SessionStore } from './session/store.js';
 import type { TerminalMonitor } from './status/monitor.js';
 import type { TerminalStore } from './terminal/store.js';
@@ -16,6 +20,10 @@ export interface Runtime {
   monitor: TerminalMonitor;
   terminals: TerminalStore;
   sessions: SessionStore;
+  messages: MessageStore;
+  inbox: InboxDelivery;
+  handoffs: HandoffStore;
+  handoffRunner: HandoffRunner;
   clock: () => number;
   port: number;
 }

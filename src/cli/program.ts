@@ -2,11 +2,14 @@ import { Command } from 'commander';
 import { VERSION } from '../version.js';
 import * as attach from './commands/attach.js';
 import * as daemon from './commands/daemon.js';
+import * as inbox from './commands/inbox.js';
 import * as init from './commands/init.js';
 import * as launch from './commands/launch.js';
 import * as logs from './commands/logs.js';
 import * as ls from './commands/ls.js';
+import * as mcp from './commands/mcp.js';
 import * as output from './commands/output.js';
+import * as profiles from './commands/profiles.js';
 import * as providers from './commands/providers.js';
 import * as send from './commands/send.js';
 import * as shutdown from './commands/shutdown.js';
@@ -18,7 +21,7 @@ program
   .version(VERSION, '-V, --version')
   .showHelpAfterError('(add --help for usage)');
 
-for (const command of [init, daemon, launch, ls, send, output, logs, attach, shutdown, providers]) command.register(program);
+for (const command of [init, daemon, launch, ls, send, inbox, output, logs, attach, shutdown, providers, profiles, mcp]) command.register(program);
 
 program.configureOutput({ writeErr: (s) => process.stderr.write(s.startsWith('error:') ? `conductor: ${s.slice(7)}` : s) });
 export async function main(argv: string[]): Promise<void> {

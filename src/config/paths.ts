@@ -1,6 +1,7 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /** Where all of the conductor's state lives. */
 export function conductorHome(env: NodeJS.ProcessEnv = process.env): string {
@@ -55,4 +56,19 @@ export function terminalRawLogPath(l: HomeLayout, terminalId: string): string {
 
 export function terminalRuntimeDir(l: HomeLayout, terminalId: string): string {
   return join(l.runtime, terminalId);
+}
+
+/** The conductor's own folder (where package.json is), whether running from src/ or dist/src/. */
+export function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string };
+      if (pkg.name === 'conductor') return dir;
+    } catch {
+      // Not here: look one folder up.
+    }
+    dir = dirname(dir);
+  }
+  throw new Error('cannot find the conductor package folder');
 }

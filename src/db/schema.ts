@@ -35,8 +35,41 @@ export interface EventTable {
   created_at: number;
 }
 
+export interface MessageTable {
+  id: Generated<number>;
+  sender_terminal_id: string | null;
+  sender_label: string;
+  receiver_terminal_id: string;
+  kind: string;
+  body: string;
+  state: string;
+  reason: string | null;
+  delivery_buffer: string | null;
+  created_at: number;
+  delivered_at: number | null;
+}
+
+export interface HandoffTable {
+  id: string;
+  caller_terminal_id: string | null;
+  worker_terminal_id: string | null;
+  task_message_id: number | null;
+  profile: string;
+  message: string;
+  keep_worker: number;
+  state: string;
+  result: string | null;
+  error: string | null;
+  result_via_inbox: number;
+  deadline_at: number;
+  created_at: number;
+  finished_at: number | null;
+}
+
 export interface Database {
   sessions: SessionTable;
   terminals: TerminalTable;
   events: EventTable;
+  messages: MessageTable;
+  handoffs: HandoffTable;
 }

@@ -8,7 +8,12 @@ export type EventType =
   | 'terminal.status'
   | 'terminal.input'
   | 'terminal.exited'
-  | 'terminal.removed';
+  | 'terminal.removed'
+  | 'message.queued'
+  | 'message.delivered'
+  | 'message.failed'
+  | 'handoff.started'
+  | 'handoff.finished';
 
 export interface ConductorEvent {
   id: number;

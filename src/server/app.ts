@@ -4,6 +4,9 @@ import { moduleLogger } from '../logger.js';
 import type { Runtime } from '../runtime.js';
 import { VERSION } from '../version.js';
 import { eventRoutes } from './routes/events.js';
+import { handoffRoutes } from './routes/handoffs.js';
+import { messageRoutes } from './routes/messages.js';
+import { profileRoutes } from './routes/profiles.js';
 import { providerRoutes } from './routes/providers.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { terminalRoutes } from './routes/terminals.js';
@@ -23,6 +26,9 @@ export function createApp(rt: Runtime, token: string, hooks: AppHooks): Hono {
   app.route('/sessions', sessionRoutes(rt));
   app.route('/terminals', terminalRoutes(rt));
   app.route('/providers', providerRoutes(rt));
+  app.route('/profiles', profileRoutes(rt));
+  app.route('/', messageRoutes(rt));
+  app.route('/', handoffRoutes(rt));
   app.route('/events', eventRoutes(rt, hooks.onStream));
   app.notFound((c) => c.json({ error: { code: 'not_found', message: `no route ${c.req.method} ${c.req.path}: see docs/api.md` } }, 404));
   app.onError((err, c) => {

@@ -9,6 +9,10 @@ import { EventBus } from '../events/bus.js';
 import { configureRootLogger, flushRootLogger, moduleLogger } from '../logger.js';
 import type { Runtime } from '../runtime.js';
 import { SessionStore } from '../session/store.js';
+import { HandoffRunner } from '../handoff/runner.js';
+import { HandoffStore } from '../handoff/store.js';
+import { InboxDelivery } from '../inbox/delivery.js';
+import { MessageStore } from '../inbox/store.js';
 import { TerminalMonitor } from '../status/monitor.js';
 import { reconcile } from '../terminal/reconcile.js';
 import { TerminalStore } from '../terminal/store.js';
@@ -77,6 +81,7 @@ export async function runDaemon(): Promise<void> {
   const releaseLock = acquireDaemonLock(l);
   const { db, close: closeDb } = openDatabase(l.database);
   let monitor: TerminalMonitor | undefined;
+  let workers: Runtime | undefined;
   try {
     const applied = await migrate(db);
     if (applied.length) log.info({ applied }, 'migrations applied');
@@ -86,9 +91,16 @@ export async function runDaemon(): Promise<void> {
     const terminals = new TerminalStore(db, (id) => terminalLogPath(l, id));
     const clock = () => Date.now();
     monitor = new TerminalMonitor({ tmux, store: terminals, bus, layout: l, clock, sweepMs: 3000 });
-    const rt: Runtime = { layout: l, db, tmux, bus, monitor, terminals, sessions: new SessionStore(db), clock, port: 0 };
+    const rt = { layout: l, db, tmux, bus, monitor, terminals, sessions: new SessionStore(db), clock, port: 0 } as Runtime;
+    rt.messages = new MessageStore(db);
+    rt.inbox = new InboxDelivery(rt, rt.messages);
+    rt.handoffs = new HandoffStore(db);
+    rt.handoffRunner = new HandoffRunner(rt, rt.handoffs);
     await reconcile(rt);
     await monitor.start();
+    await rt.inbox.start();
+    await rt.handoffRunner.start();
+    workers = rt;
 
     const token = randomBytes(32).toString('hex');
     const streams = new Set<() => void>();
@@ -127,6 +139,8 @@ export async function runDaemon(): Promise<void> {
     await requests.drained(10_000);
     (server as { closeAllConnections?: () => void }).closeAllConnections?.();
   } finally {
+    workers?.handoffRunner.stop();
+    await workers?.inbox.stop();
     await monitor?.stop();
     await closeDb();
     removeDaemonState(l);

@@ -50,6 +50,7 @@ interface Tracked {
   dialogAnswers: number;
   deadChecks: number;
   lastScreen: string;
+  stopping?: boolean;
 }
 
 /**
@@ -122,6 +123,16 @@ export class TerminalMonitor {
     if (t.timer) clearTimeout(t.timer);
     t.output.emit('gone');
     this.tracked.delete(id);
+  }
+
+  /** A terminal being shut down takes no more input (the inbox checks this). */
+  markStopping(id: string): void {
+    const t = this.tracked.get(id);
+    if (t) t.stopping = true;
+  }
+
+  isStopping(id: string): boolean {
+    return this.tracked.get(id)?.stopping === true;
   }
 
   isTracked(id: string): boolean {

@@ -23,6 +23,18 @@ function serialised<T>(id: string, work: () => Promise<T>): Promise<T> {
   return next;
 }
 
+/**
+ * For deliveries that must happen exactly once: the text is loaded into a named tmux buffer
+ * first, `claim` runs (and may refuse), and only then is it pasted. Whether that buffer still
+ * exists tells a restarted daemon whether the paste happened.
+ */
+export interface PasteClaim {
+  bufferName: string;
+  claim: () => Promise<boolean>;
+}
+
+export class DeliveryAbortedError extends Error {}
+
 export interface DeliveryReport {
   terminalId: string;
   bytes: number;
@@ -47,7 +59,12 @@ export function pasteSafe(text: string): string {
  * Pastes text verbatim (never through send-keys), lets the agent take it in, presses Enter, and
  * confirms the screen reacted; a swallowed Enter is pressed again, a bounded number of times.
  */
-export function sendInput(rt: Runtime, terminal: TerminalRecord, input: SendInputInput): Promise<DeliveryReport> {
+export function sendInput(
+  rt: Runtime,
+  terminal: TerminalRecord,
+  input: SendInputInput,
+  claim?: PasteClaim,
+): Promise<DeliveryReport> {
   return serialised(terminal.id, async () => {
     const current = await rt.terminals.get(terminal.id);
     if (current.status === 'exited') {
@@ -56,8 +73,16 @@ export function sendInput(rt: Runtime, terminal: TerminalRecord, input: SendInpu
     const provider = resolveProvider(current.provider, rt.layout.providers);
     const pane = current.tmuxPane;
     const before = await rt.tmux.capture(pane);
+    if (claim) {
+      await rt.tmux.loadBuffer(claim.bufferName, pasteSafe(input.text));
+      if (!(await claim.claim())) {
+        await rt.tmux.deleteBuffer(claim.bufferName);
+        throw new DeliveryAbortedError('claim refused');
+      }
+    }
     const pastedAt = rt.clock();
-    await rt.tmux.paste(pane, pasteSafe(input.text), `conductor-${current.id}-${++bufferCounter}`);
+    if (claim) await rt.tmux.pasteBuffer(pane, claim.bufferName);
+    else await rt.tmux.paste(pane, pasteSafe(input.text), `conductor-${current.id}-${++bufferCounter}`);
     const report: DeliveryReport = { terminalId: current.id, bytes: Buffer.byteLength(input.text), enterAttempts: 0 };
     if (!input.enter) return report;
 

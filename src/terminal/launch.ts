@@ -5,7 +5,9 @@ import type { SessionTable } from '../db/schema.js';
 import { InvalidInputError, ProviderError } from '../errors.js';
 import { moduleLogger } from '../logger.js';
 import { resolveProvider } from '../providers/registry.js';
-import type { LaunchSpec, ProviderDefinition } from '../providers/types.js';
+import type { LaunchSpec, ProfileForLaunch, ProviderDefinition } from '../providers/types.js';
+import { resolveProfile } from '../profile/load.js';
+import type { Profile } from '../profile/schema.js';
 import { selfCommand, type Runtime } from '../runtime.js';
 import { newId } from './ids.js';
 import type { CreateTerminalInput, TerminalRecord } from './schema.js';
@@ -49,8 +51,29 @@ export function exitStatusFile(runtimeDir: string): string {
   return join(runtimeDir, 'exit-status');
 }
 
+function forLaunch(p: Profile | undefined): ProfileForLaunch | undefined {
+  if (!p) return undefined;
+  return {
+    name: p.name,
+    model: p.model,
+    systemPrompt: p.systemPrompt,
+    permissionMode: p.permissionMode,
+    allowedTools: p.allowedTools,
+    deniedTools: p.deniedTools,
+    mcpServers: p.mcpServers,
+    env: p.env,
+  };
+}
+
 /** Builds the provider's launch spec for a new terminal and writes its files. */
-function prepare(rt: Runtime, provider: ProviderDefinition, id: string, cwd: string, input: CreateTerminalInput) {
+function prepare(
+  rt: Runtime,
+  provider: ProviderDefinition,
+  id: string,
+  cwd: string,
+  input: CreateTerminalInput,
+  profile: Profile | undefined,
+) {
   const runtimeDir = terminalRuntimeDir(rt.layout, id);
   mkdirSync(runtimeDir, { recursive: true, mode: 0o700 });
   const identity = {
@@ -65,6 +88,7 @@ function prepare(rt: Runtime, provider: ProviderDefinition, id: string, cwd: str
     runtimeDir,
     mcp: { command: mcp.command, args: mcp.args, env: identity },
     baseEnv: process.env,
+    profile: forLaunch(profile),
   });
   for (const file of spec.files ?? []) {
     mkdirSync(dirname(file.path), { recursive: true, mode: 0o700 });
@@ -75,7 +99,8 @@ function prepare(rt: Runtime, provider: ProviderDefinition, id: string, cwd: str
       `provider '${provider.name}' needs '${spec.argv[0]}', which is not on PATH: install it, or run \`conductor doctor\``,
     );
   }
-  return { argv: launchArgv(spec, exitStatusFile(runtimeDir)), env: { ...spec.env, ...input.env, ...identity } };
+  const env = { ...spec.env, ...(profile?.env ?? {}), ...input.env, ...identity };
+  return { argv: launchArgv(spec, exitStatusFile(runtimeDir)), env };
 }
 
 /** Opens a tmux window for a new terminal in `session` and starts watching it. */
@@ -85,11 +110,13 @@ export async function launchTerminal(
   input: CreateTerminalInput,
   opts: { firstInSession: boolean },
 ): Promise<TerminalRecord> {
-  const provider = resolveProvider(input.provider, rt.layout.providers);
-  const cwd = checkCwd(input.cwd ?? process.cwd());
-  if (input.callerTerminalId) await rt.terminals.get(input.callerTerminalId);
+  const profile = input.profile ? resolveProfile(input.profile, rt.layout.profiles) : undefined;
+  const caller = input.callerTerminalId ? await rt.terminals.get(input.callerTerminalId) : undefined;
+  // An explicit provider wins, then the profile's, then the caller's own.
+  const provider = resolveProvider(input.provider ?? profile?.provider ?? caller?.provider ?? 'shell', rt.layout.providers);
+  const cwd = checkCwd(input.cwd ?? caller?.cwd ?? process.cwd());
   const id = newId();
-  const { argv, env } = prepare(rt, provider, id, cwd, input);
+  const { argv, env } = prepare(rt, provider, id, cwd, input, profile);
   const windowName = `${provider.name}-${id}`;
   const window = { windowName, cwd, env, argv };
   const pane = opts.firstInSession

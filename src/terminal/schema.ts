@@ -12,7 +12,7 @@ const envEntry = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'environment names
 
 export const createTerminalSchema = z
   .object({
-    provider: z.string().min(1).default('shell'),
+    provider: z.string().min(1).optional(),
     profile: z.string().min(1).optional(),
     cwd: z.string().min(1).optional(),
     env: z.record(envEntry, z.string()).default({}),

@@ -225,6 +225,24 @@ export class Tmux {
     );
   }
 
+  async loadBuffer(bufferName: string, text: string): Promise<void> {
+    await this.run(['load-buffer', '-b', bufferName, '-'], text);
+  }
+
+  /** Pastes and deletes the buffer in one step: once tmux has run this, the buffer is gone. */
+  async pasteBuffer(paneId: string, bufferName: string): Promise<void> {
+    await this.run(['paste-buffer', '-p', '-d', '-b', bufferName, '-t', paneId]);
+  }
+
+  async bufferExists(bufferName: string): Promise<boolean> {
+    const out = await this.run(['list-buffers', '-F', '#{buffer_name}']).catch(() => '');
+    return out.split('\n').includes(bufferName);
+  }
+
+  async deleteBuffer(bufferName: string): Promise<void> {
+    await this.run(['delete-buffer', '-b', bufferName]).catch(() => undefined);
+  }
+
   /** Key names only (Enter, Escape, C-c, Down…): text never goes through send-keys. */
   async sendKeys(paneId: string, keys: string[]): Promise<void> {
     if (keys.length === 0) return;

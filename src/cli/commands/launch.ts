@@ -8,7 +8,7 @@ import { waitForStatus } from '../events.js';
 import { action, printJson } from '../run.js';
 
 interface LaunchOptions {
-  provider: string;
+  provider?: string;
   profile?: string;
   session?: string;
   cwd?: string;
@@ -35,7 +35,7 @@ export function register(program: Command): void {
     .command('launch')
     .description('start a session with its first terminal, wait until it is ready, then attach')
     .argument('[prompt...]', 'text to send once the terminal is ready')
-    .option('-p, --provider <name>', 'agent provider (see `conductor providers`)', 'shell')
+    .option('-p, --provider <name>', "agent provider (see `conductor providers`; default: the profile's, else shell)")
     .option('--profile <name>', 'agent profile')
     .option('-s, --session <name>', 'session name (default: a generated id)')
     .option('--cwd <dir>', 'working directory (default: here)')

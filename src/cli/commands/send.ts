@@ -16,12 +16,19 @@ export function register(program: Command): void {
     .argument('<terminal>', 'terminal id')
     .argument('<text...>', 'the text, or - for stdin')
     .option('--no-enter', 'paste without pressing Enter')
+    .option('-q, --queue', "queue it in the terminal's inbox: delivered when the agent is idle")
     .option('--json', 'print the delivery report as JSON')
     .action(
-      action(async (terminal: string, words: string[], opts: { enter: boolean; json?: boolean }) => {
+      action(async (terminal: string, words: string[], opts: { enter: boolean; queue?: boolean; json?: boolean }) => {
         const text = words.length === 1 && words[0] === '-' ? (await readStdin()).replace(/\n$/, '') : words.join(' ');
         if (text === '') throw new InvalidInputError('nothing to send: give some text, or - to read stdin');
         const client = await connect();
+        if (opts.queue) {
+          const message = await client.post<{ id: number; state: string }>('/messages', { to: terminal, message: text });
+          if (opts.json) printJson(message);
+          else process.stdout.write(`message #${message.id} queued for ${terminal}\n`);
+          return;
+        }
         const report = await client.post(`/terminals/${terminal}/input`, { text, enter: opts.enter });
         if (opts.json) printJson(report);
       }),

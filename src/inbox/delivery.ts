@@ -1,0 +1,168 @@
+import { moduleLogger } from '../logger.js';
+import { resolveProvider } from '../providers/registry.js';
+import type { Runtime } from '../runtime.js';
+import { DeliveryAbortedError, sendInput } from '../terminal/input.js';
+import type { TerminalRecord, TerminalStatus } from '../terminal/schema.js';
+import { InputNotDeliveredError } from '../errors.js';
+import type { MessageRecord } from './schema.js';
+import type { MessageStore } from './store.js';
+
+const log = moduleLogger('inbox');
+
+const READY: ReadonlySet<TerminalStatus> = new Set(['idle', 'completed']);
+/** One delivery pastes at most this much; the rest follows in the next. */
+const MAX_BATCH_BYTES = 200_000;
+
+export function formatMessage(m: MessageRecord): string {
+  if (m.kind === 'task') return m.body;
+  return `[conductor] Message #${m.id} from ${m.fromLabel}:\n${m.body}`;
+}
+
+/**
+ * Delivers each terminal's pending messages, oldest first, the moment it can take input:
+ * driven by status events, never by polling. Consecutive messages go as one input.
+ */
+export class InboxDelivery {
+  private readonly draining = new Map<string, Promise<void>>();
+  private readonly again = new Set<string>();
+  private unsubscribe: (() => void) | null = null;
+
+  constructor(
+    private readonly rt: Runtime,
+    private readonly store: MessageStore,
+  ) {}
+
+  async start(): Promise<void> {
+    await this.recover();
+    this.unsubscribe = this.rt.bus.subscribe((e) => {
+      if (e.type !== 'terminal.status' || !e.terminalId) return;
+      const status = e.data.status as TerminalStatus;
+      if (status === 'exited' || READY.has(status) || status === 'busy') this.kick(e.terminalId);
+    });
+    for (const receiver of await this.store.receiversWithPending()) this.kick(receiver);
+  }
+
+  async stop(): Promise<void> {
+    this.unsubscribe?.();
+    await Promise.allSettled([...this.draining.values()]);
+  }
+
+  /** Try to deliver to `receiver` now; calls during a delivery fold into one more pass. */
+  kick(receiver: string): void {
+    if (this.draining.has(receiver)) {
+      this.again.add(receiver);
+      return;
+    }
+    const run = (async () => {
+      do {
+        this.again.delete(receiver);
+        try {
+          await this.drain(receiver);
+        } catch (err) {
+          log.warn({ receiver, err: (err as Error).message }, 'delivery pass failed');
+        }
+      } while (this.again.has(receiver));
+    })().finally(() => this.draining.delete(receiver));
+    this.draining.set(receiver, run);
+  }
+
+  /** Resolves when no delivery to `receiver` is under way (for tests and shutdown). */
+  async settled(receiver: string): Promise<void> {
+    await this.draining.get(receiver);
+  }
+
+  private async drain(receiver: string): Promise<void> {
+    for (;;) {
+      const terminal = await this.rt.terminals.find(receiver);
+      if (!terminal || terminal.status === 'exited') {
+        const why = terminal ? `terminal ${receiver} exited before it could read the message` : `terminal ${receiver} no longer exists`;
+        const failed = await this.store.failAllFor(receiver, why);
+        for (const id of failed) await this.publish('message.failed', id, terminal, { reason: why });
+        return;
+      }
+      if (!this.canTakeInput(terminal)) return;
+      const batch = await this.store.pending(receiver, MAX_BATCH_BYTES);
+      if (batch.length === 0) return;
+      if (!(await this.deliver(terminal, batch))) return;
+    }
+  }
+
+  private canTakeInput(t: TerminalRecord): boolean {
+    if (this.rt.monitor.isStopping(t.id)) return false;
+    const status = this.rt.monitor.status(t.id) ?? t.status;
+    if (READY.has(status)) return true;
+    if (status !== 'busy') return false;
+    try {
+      return resolveProvider(t.provider, this.rt.layout.providers).acceptsInputWhileBusy === true;
+    } catch {
+      return false;
+    }
+  }
+
+  private async deliver(terminal: TerminalRecord, batch: MessageRecord[]): Promise<boolean> {
+    const ids = batch.map((m) => m.id);
+    const text = batch.map(formatMessage).join('\n\n');
+    const bufferName = `conductor-msg-${ids[0]}`;
+    try {
+      await sendInput(this.rt, terminal, { text, enter: true }, { bufferName, claim: () => this.store.claim(ids, bufferName) });
+    } catch (err) {
+      if (err instanceof DeliveryAbortedError) return false;
+      if (err instanceof InputNotDeliveredError) {
+        await this.store.markFailed(ids, err.message);
+        for (const id of ids) await this.publish('message.failed', id, terminal, { reason: err.message });
+        return false;
+      }
+      // The paste may not have happened (tmux gone, terminal ended): the messages wait again.
+      await this.store.release(ids);
+      throw err;
+    }
+    await this.store.markDelivered(ids, this.rt.clock());
+    for (const id of ids) await this.publish('message.delivered', id, terminal, { batch: ids.length });
+    log.debug({ receiver: terminal.id, ids }, 'delivered');
+    return true;
+  }
+
+  /**
+   * After a crash: a message caught between claim and paste still has its tmux buffer, so it
+   * was never pasted and waits again; one whose buffer is gone was pasted, so it counts as
+   * delivered (and gets the Enter that may not have been pressed).
+   */
+  private async recover(): Promise<void> {
+    const byBuffer = new Map<string, Array<{ id: number; receiver: string }>>();
+    for (const m of await this.store.inDelivery()) {
+      const key = m.buffer ?? `missing-${m.id}`;
+      byBuffer.set(key, [...(byBuffer.get(key) ?? []), m]);
+    }
+    for (const [buffer, rows] of byBuffer) {
+      const ids = rows.map((r) => r.id);
+      if (await this.rt.tmux.bufferExists(buffer)) {
+        await this.rt.tmux.deleteBuffer(buffer);
+        await this.store.release(ids);
+        log.info({ ids }, 'recovered: never pasted, pending again');
+        continue;
+      }
+      const terminal = await this.rt.terminals.find(rows[0].receiver);
+      const pane = terminal && (await this.rt.tmux.paneInfo(terminal.tmuxPane).catch(() => undefined));
+      if (!terminal || !pane || pane.dead) {
+        // The buffer went with its tmux server or pane: nothing was read.
+        const why = `terminal ${rows[0].receiver} ended while the message was being delivered`;
+        await this.store.markFailed(ids, why);
+        for (const id of ids) await this.publish('message.failed', id, terminal, { reason: why });
+        continue;
+      }
+      await this.store.markDelivered(ids, this.rt.clock());
+      await this.rt.tmux.sendKeys(terminal.tmuxPane, ['Enter']).catch(() => undefined);
+      for (const id of ids) await this.publish('message.delivered', id, terminal, { recovered: true });
+      log.info({ ids }, 'recovered: pasted before the crash, counted as delivered');
+    }
+  }
+
+  private async publish(
+    type: 'message.delivered' | 'message.failed',
+    id: number,
+    terminal: TerminalRecord | undefined,
+    data: Record<string, unknown>,
+  ): Promise<void> {
+    await this.rt.bus.publish(type, { sessionId: terminal?.sessionId, terminalId: terminal?.id }, { messageId: id, ...data });
+  }
+}

@@ -1,0 +1,173 @@
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { z } from 'zod';
+import { connect, type DaemonClient } from '../cli/client.js';
+import { ConductorError } from '../errors.js';
+import type { HandoffRecord } from '../handoff/schema.js';
+import type { MessageRecord } from '../inbox/schema.js';
+import type { TerminalRecord } from '../terminal/schema.js';
+import { VERSION } from '../version.js';
+
+type ToolResult = { content: Array<{ type: 'text'; text: string }>; isError?: boolean; structuredContent?: Record<string, unknown> };
+
+const text = (t: string, structured?: Record<string, unknown>): ToolResult => ({
+  content: [{ type: 'text', text: t }],
+  ...(structured ? { structuredContent: structured } : {}),
+});
+const failure = (t: string): ToolResult => ({ content: [{ type: 'text', text: t }], isError: true });
+
+/** How long one tool call waits for a handoff before handing back a handle (clients time out). */
+function waitBudgetSeconds(): number {
+  const raw = Number(process.env.CONDUCTOR_MCP_WAIT_SECONDS);
+  return Number.isFinite(raw) && raw > 0 ? raw : 240;
+}
+
+function describeHandoff(h: HandoffRecord): ToolResult {
+  const facts = { handle: h.id, worker: h.worker, state: h.state };
+  if (h.state === 'completed') return text(`${h.result ?? ''}\n\n[handoff ${h.id} · worker ${h.worker} · completed]`, facts);
+  if (h.state === 'running') {
+    return text(
+      `Handoff ${h.id} is still running on worker ${h.worker}. Go on with other work: its result will arrive in your ` +
+        `inbox as a message, or call handoff_result with handle "${h.id}" to wait for it again.`,
+      facts,
+    );
+  }
+  return failure(`Handoff ${h.id} ${h.state}: ${h.error ?? 'no detail'}. The worker was ${h.worker}.`);
+}
+
+/**
+ * The MCP server every conductor terminal gets (`conductor mcp`, stdio). It knows its caller from
+ * CONDUCTOR_TERMINAL_ID and does everything through the daemon.
+ */
+export async function runMcpServer(): Promise<void> {
+  const self = process.env.CONDUCTOR_TERMINAL_ID || undefined;
+  let client: DaemonClient | undefined;
+  const daemon = async () => (client ??= await connect());
+
+  const needsCaller = (tool: string): ToolResult | undefined =>
+    self
+      ? undefined
+      : failure(`${tool} needs to know who is calling, and this MCP server runs outside a conductor terminal (no CONDUCTOR_TERMINAL_ID). Start the agent with \`conductor launch\`.`);
+
+  /** Every tool failure becomes an isError result that tells the model what to do. */
+  const guarded =
+    <A>(fn: (args: A) => Promise<ToolResult>) =>
+    async (args: A): Promise<ToolResult> => {
+      try {
+        return await fn(args);
+      } catch (err) {
+        if (err instanceof ConductorError) return failure(err.message);
+        return failure(`the conductor failed: ${(err as Error).message}`);
+      }
+    };
+
+  const server = new McpServer({ name: 'conductor', version: VERSION });
+
+  server.registerTool(
+    'handoff',
+    {
+      description:
+        'Give a task to a new worker agent and wait for its answer. The worker starts with the given profile, gets the task, ' +
+        'and its final response comes back here; then it is shut down (unless keep is true). If it takes long, you get a handle ' +
+        'and the result arrives in your inbox later (or use handoff_result).',
+      inputSchema: {
+        profile: z.string().describe('worker profile, e.g. "developer" or "reviewer" (see `conductor profiles`)'),
+        message: z.string().describe('the complete task: the worker knows nothing else about your work'),
+        timeout: z.number().int().positive().optional().describe('seconds the whole handoff may take (default 1800)'),
+        keep: z.boolean().optional().describe('keep the worker running after it answered'),
+      },
+    },
+    guarded(async (a) => {
+      const c = await daemon();
+      const started = await c.post<HandoffRecord>('/handoffs', { ...a, caller: self });
+      const budget = Math.min(waitBudgetSeconds(), a.timeout ?? Infinity) * 1000;
+      return describeHandoff(await c.get<HandoffRecord>(`/handoffs/${started.id}?wait=${Math.round(budget)}&inbox=${self ? 'true' : 'false'}`));
+    }),
+  );
+
+  server.registerTool(
+    'handoff_result',
+    {
+      description: 'Wait again for a handoff that returned a handle, and get its result.',
+      inputSchema: {
+        handle: z.string().describe('the handle a handoff call returned, like h-1a2b3c4d'),
+        wait: z.number().int().min(0).optional().describe('seconds to wait at most (default: as long as a tool call may)'),
+      },
+    },
+    guarded(async (a) => {
+      const c = await daemon();
+      const wait = Math.round(Math.min(a.wait ?? waitBudgetSeconds(), waitBudgetSeconds()) * 1000);
+      return describeHandoff(await c.get<HandoffRecord>(`/handoffs/${encodeURIComponent(a.handle)}?wait=${wait}&inbox=${self ? 'true' : 'false'}`));
+    }),
+  );
+
+  server.registerTool(
+    'assign',
+    {
+      description:
+        'Start a worker agent on a task and go on at once. The worker knows you assigned it and reports back to your inbox with send_message.',
+      inputSchema: {
+        profile: z.string().describe('worker profile (see `conductor profiles`)'),
+        message: z.string().describe('the complete task'),
+      },
+    },
+    guarded(async (a) => {
+      const c = await daemon();
+      const r = await c.post<{ terminal: TerminalRecord; messageId: number }>('/assign', { ...a, caller: self });
+      return text(
+        `Worker ${r.terminal.id} (${r.terminal.provider}, profile ${a.profile}) is starting and will get the task as soon as it is ready. ` +
+          `Its report will arrive in your inbox.`,
+        { worker: r.terminal.id, messageId: r.messageId },
+      );
+    }),
+  );
+
+  server.registerTool(
+    'send_message',
+    {
+      description:
+        "Queue a message for another terminal's inbox. It is delivered as soon as that agent is idle. With no `to`, it goes to the terminal that started you.",
+      inputSchema: {
+        message: z.string().describe('the message'),
+        to: z.string().optional().describe('terminal id of the receiver (see list_terminals); default: who started you'),
+      },
+    },
+    guarded(async (a) => {
+      const c = await daemon();
+      if (!self && !a.to) return failure('give `to`: outside a conductor terminal there is no default receiver');
+      const m = await c.post<MessageRecord>('/messages', { message: a.message, to: a.to, from: self });
+      return text(`Message #${m.id} queued for terminal ${m.to}; it is delivered when that agent is idle.`, { messageId: m.id, to: m.to });
+    }),
+  );
+
+  server.registerTool(
+    'list_terminals',
+    { description: 'List the live terminals: id, profile, provider, status and who started each.', inputSchema: {} },
+    guarded(async () => {
+      const { terminals } = await (await daemon()).get<{ terminals: TerminalRecord[] }>('/terminals');
+      const rows = terminals.map((t) => ({
+        id: t.id,
+        profile: t.profile,
+        provider: t.provider,
+        status: t.status,
+        startedBy: t.callerTerminalId,
+        you: t.id === self,
+      }));
+      return text(JSON.stringify(rows, null, 2), { terminals: rows });
+    }),
+  );
+
+  server.registerTool(
+    'whoami',
+    { description: 'Your own terminal: id, profile, provider, session and who started you.', inputSchema: {} },
+    guarded(async () => {
+      const missing = needsCaller('whoami');
+      if (missing) return missing;
+      const t = await (await daemon()).get<TerminalRecord>(`/terminals/${self}`);
+      const me = { id: t.id, profile: t.profile, provider: t.provider, session: t.sessionName, startedBy: t.callerTerminalId, cwd: t.cwd };
+      return text(JSON.stringify(me, null, 2), me);
+    }),
+  );
+
+  await server.connect(new StdioServerTransport());
+}
