@@ -8,12 +8,10 @@ import type { MessageRecord } from '../inbox/schema.js';
 import type { TerminalRecord } from '../terminal/schema.js';
 import { VERSION } from '../version.js';
 
-type ToolResult = { content: Array<{ type: 'text'; text: string }>; isError?: boolean; structuredContent?: Record<string, unknown> };
+type ToolResult = { content: Array<{ type: 'text'; text: string }>; isError?: boolean };
 
-const text = (t: string, structured?: Record<string, unknown>): ToolResult => ({
-  content: [{ type: 'text', text: t }],
-  ...(structured ? { structuredContent: structured } : {}),
-});
+// Text only: some clients show the model structuredContent instead of the text when both exist.
+const text = (t: string): ToolResult => ({ content: [{ type: 'text', text: t }] });
 const failure = (t: string): ToolResult => ({ content: [{ type: 'text', text: t }], isError: true });
 
 /** How long one tool call waits for a handoff before handing back a handle (clients time out). */
@@ -23,13 +21,11 @@ function waitBudgetSeconds(): number {
 }
 
 function describeHandoff(h: HandoffRecord): ToolResult {
-  const facts = { handle: h.id, worker: h.worker, state: h.state };
-  if (h.state === 'completed') return text(`${h.result ?? ''}\n\n[handoff ${h.id} · worker ${h.worker} · completed]`, facts);
+  if (h.state === 'completed') return text(`${h.result ?? ''}\n\n[handoff ${h.id} · worker ${h.worker} · completed]`);
   if (h.state === 'running') {
     return text(
       `Handoff ${h.id} is still running on worker ${h.worker}. Go on with other work: its result will arrive in your ` +
         `inbox as a message, or call handoff_result with handle "${h.id}" to wait for it again.`,
-      facts,
     );
   }
   return failure(`Handoff ${h.id} ${h.state}: ${h.error ?? 'no detail'}. The worker was ${h.worker}.`);
@@ -117,8 +113,7 @@ export async function runMcpServer(): Promise<void> {
       return text(
         `Worker ${r.terminal.id} (${r.terminal.provider}, profile ${a.profile}) is starting and will get the task as soon as it is ready. ` +
           `Its report will arrive in your inbox.`,
-        { worker: r.terminal.id, messageId: r.messageId },
-      );
+);
     }),
   );
 
@@ -136,7 +131,7 @@ export async function runMcpServer(): Promise<void> {
       const c = await daemon();
       if (!self && !a.to) return failure('give `to`: outside a conductor terminal there is no default receiver');
       const m = await c.post<MessageRecord>('/messages', { message: a.message, to: a.to, from: self });
-      return text(`Message #${m.id} queued for terminal ${m.to}; it is delivered when that agent is idle.`, { messageId: m.id, to: m.to });
+      return text(`Message #${m.id} queued for terminal ${m.to}; it is delivered when that agent is idle.`);
     }),
   );
 
@@ -153,7 +148,7 @@ export async function runMcpServer(): Promise<void> {
         startedBy: t.callerTerminalId,
         you: t.id === self,
       }));
-      return text(JSON.stringify(rows, null, 2), { terminals: rows });
+      return text(JSON.stringify(rows, null, 2));
     }),
   );
 
@@ -165,7 +160,7 @@ export async function runMcpServer(): Promise<void> {
       if (missing) return missing;
       const t = await (await daemon()).get<TerminalRecord>(`/terminals/${self}`);
       const me = { id: t.id, profile: t.profile, provider: t.provider, session: t.sessionName, startedBy: t.callerTerminalId, cwd: t.cwd };
-      return text(JSON.stringify(me, null, 2), me);
+      return text(JSON.stringify(me, null, 2));
     }),
   );
 

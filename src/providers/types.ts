@@ -68,6 +68,11 @@ export interface ProviderDefinition {
   startupDialogs?: StartupDialog[];
   /** Keys that answer a permission prompt, for approvals. */
   answerKeys?: { approve: string[]; deny: string[] };
+  /**
+   * Pure: the input box still holds typed text (an Enter was swallowed). Used to confirm that an
+   * Enter really submitted; without it, any change of the screen counts.
+   */
+  inputPending?(screen: string): boolean;
   /** Typed input is accepted while busy (inbox may deliver eagerly). */
   acceptsInputWhileBusy?: boolean;
   /** Whether the pane supports bracketed paste; default true (tmux decides per pane). */

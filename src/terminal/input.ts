@@ -45,9 +45,9 @@ export interface DeliveryReport {
  * What the pane looks like, including how far it has scrolled and where the cursor is: a screen
  * of repeating lines can look the same after it scrolled.
  */
-async function fingerprint(rt: Runtime, pane: string): Promise<string> {
+async function fingerprint(rt: Runtime, pane: string): Promise<{ key: string; screen: string }> {
   const { info, text } = await rt.tmux.snapshot(pane);
-  return `${info.historySize}:${info.cursorX},${info.cursorY}\n${text.replace(/\s+$/gm, '').trimEnd()}`;
+  return { key: `${info.historySize}:${info.cursorX},${info.cursorY}\n${text.replace(/\s+$/gm, '').trimEnd()}`, screen: text };
 }
 
 /** Paste markers inside the text would end the bracketed paste early; CRLF would become two Enters. */
@@ -87,13 +87,17 @@ export function sendInput(
     if (!input.enter) return report;
 
     await waitForQuietSince(rt, current.id, pastedAt, provider.settleDelayMs);
-    const afterPaste = await fingerprint(rt, pane);
+    const afterPaste = (await fingerprint(rt, pane)).key;
+    const landed = async () => {
+      const now = await fingerprint(rt, pane);
+      return now.key !== afterPaste && !provider.inputPending?.(now.screen);
+    };
     const confirmMs = Math.max(1000, provider.settleDelayMs * 4);
     for (let attempt = 1; attempt <= ENTER_ATTEMPTS; attempt++) {
       report.enterAttempts = attempt;
       const seq = rt.monitor.outputSeq(current.id);
       await rt.tmux.sendKeys(pane, ['Enter']);
-      if (await screenChanged(rt, current.id, pane, afterPaste, seq, confirmMs)) {
+      if (await confirmed(rt, current.id, landed, seq, confirmMs)) {
         await rt.monitor.noteInput(current.id, before);
         await rt.bus.publish('terminal.input', { sessionId: current.sessionId, terminalId: current.id }, {
           bytes: report.bytes,
@@ -118,20 +122,13 @@ async function waitForQuietSince(rt: Runtime, id: string, since: number, quietMs
 }
 
 /** Waits for output after `seq` and checks the pane each time; the check comes after the mark, so nothing slips between. */
-async function screenChanged(
-  rt: Runtime,
-  id: string,
-  pane: string,
-  reference: string,
-  seq: number,
-  timeoutMs: number,
-): Promise<boolean> {
+async function confirmed(rt: Runtime, id: string, landed: () => Promise<boolean>, seq: number, timeoutMs: number): Promise<boolean> {
   const deadline = rt.clock() + timeoutMs;
   for (;;) {
     const left = deadline - rt.clock();
-    if (left <= 0 || !(await rt.monitor.waitForOutput(id, left, seq))) return (await fingerprint(rt, pane)) !== reference;
+    if (left <= 0 || !(await rt.monitor.waitForOutput(id, left, seq))) return landed();
     seq = rt.monitor.outputSeq(id);
-    if ((await fingerprint(rt, pane)) !== reference) return true;
+    if (await landed()) return true;
   }
 }
 

@@ -105,7 +105,7 @@ export class TestEnv {
     const socketPath = await this.tmux(['display-message', '-p', '#{socket_path}']);
     await this.tmux(['kill-server']);
     if (socketPath.exitCode === 0) rmSync(String(socketPath.stdout).trim(), { force: true });
-    if (!process.env.CONDUCTOR_KEEP_TEST_HOME) rmSync(this.home, { recursive: true, force: true });
+    if (!process.env.CONDUCTOR_KEEP_TEST_HOME) rmSync(this.home, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
   }
 }
 

@@ -1,0 +1,361 @@
+/**
+ * Claude Code (`claude`, npm @anthropic-ai/claude-code) driven as a TUI in a tmux pane.
+ *
+ * Screen layout the detector relies on (2.1.x, plain text as captured by tmux):
+ *
+ *   ❯ the user's prompt                 ← column 0 in the transcript
+ *   ● Bash(ls)                          ← a tool call: followed by a `⎿` result line
+ *     ⎿  output
+ *   ● The answer, continued on lines    ← a text block; every further line is indented 2
+ *     indented by two columns.
+ *   ✻ Baked for 3s                      ← status line; while busy: `✢ Fermenting… (8s · ↓ 8 tokens)`
+ *   ────────────────────────────        ← input box between two full-width rules
+ *   ❯ (typed input)
+ *   ────────────────────────────
+ *     ? for shortcuts                   ← footer; `esc to interrupt` while busy
+ *
+ * Dialogs (trust folder, permission prompts, API key, bypass mode, onboarding) are numbered
+ * menus below a single rule with an indented `❯ 1. …` cursor.
+ */
+import { realpathSync } from 'node:fs';
+import { join } from 'node:path';
+import type { LaunchContext, LaunchSpec, ProviderDefinition, ScreenState } from '../src/providers/types.js';
+
+/** The CLI version the goldens were recorded with; seeded as the last onboarding version. */
+const RECORDED_VERSION = '2.1.197';
+
+/** Variables a parent Claude Code session sets for its children; inherited, they mark a nested session. */
+const NESTED_SESSION_VARS = [
+  'CLAUDECODE',
+  'CLAUDE_CODE_ENTRYPOINT',
+  'CLAUDE_CODE_SESSION_ID',
+  'CLAUDE_CODE_CHILD_SESSION',
+  'CLAUDE_CODE_EXECPATH',
+  'CLAUDE_CODE_SSE_PORT',
+  'CLAUDE_PROJECT_DIR',
+  'CLAUDE_EFFORT',
+  'CLAUDE_AGENT_SDK_VERSION',
+  'AI_AGENT',
+];
+
+type ConfigMode = 'isolated' | 'user';
+
+/**
+ * Where Claude keeps its state for this terminal. `isolated`: a fresh config dir under the
+ * terminal's runtime dir, pre-seeded so no onboarding, trust or API-key dialog blocks; needs
+ * an API key in the environment. `user`: the user's own ~/.claude (their login, CLAUDE.md,
+ * settings), dialogs answered by `startupDialogs`. `CONDUCTOR_CLAUDE_CONFIG` forces either.
+ */
+export function configMode(env: Record<string, string | undefined>): ConfigMode {
+  const forced = env.CONDUCTOR_CLAUDE_CONFIG;
+  if (forced === 'isolated' || forced === 'user') return forced;
+  return env.ANTHROPIC_API_KEY || env.ANTHROPIC_AUTH_TOKEN ? 'isolated' : 'user';
+}
+
+function trustedPaths(cwd: string): string[] {
+  const paths = [cwd];
+  try {
+    const real = realpathSync(cwd);
+    if (real !== cwd) paths.push(real);
+  } catch {
+    // The directory may not exist yet; trusting the given path is enough then.
+  }
+  return paths;
+}
+
+/** The global config file (`.claude.json`) of an isolated config dir. */
+function seededGlobalConfig(cwd: string, env: Record<string, string | undefined>): string {
+  const projects: Record<string, { hasTrustDialogAccepted: boolean }> = {};
+  for (const path of trustedPaths(cwd)) projects[path] = { hasTrustDialogAccepted: true };
+  const config: Record<string, unknown> = {
+    hasCompletedOnboarding: true,
+    lastOnboardingVersion: RECORDED_VERSION,
+    autoUpdates: false,
+    projects,
+  };
+  // Claude remembers approved keys by their last 20 characters.
+  if (env.ANTHROPIC_API_KEY) config.customApiKeyResponses = { approved: [env.ANTHROPIC_API_KEY.slice(-20)], rejected: [] };
+  return JSON.stringify(config, null, 2) + '\n';
+}
+
+function isRoot(): boolean {
+  return typeof process.getuid === 'function' && process.getuid() === 0;
+}
+
+function launch(ctx: LaunchContext): LaunchSpec {
+  const profile = ctx.profile;
+  const effectiveEnv = { ...ctx.baseEnv, ...profile?.env };
+  const argv = ['claude'];
+  const env: Record<string, string> = {
+    DISABLE_AUTOUPDATER: '1',
+    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+  };
+  const files: NonNullable<LaunchSpec['files']> = [];
+
+  // MCP: only this terminal's servers; the user's and the project's MCP configs are ignored.
+  const mcpServers: Record<string, unknown> = {};
+  for (const [name, server] of Object.entries(profile?.mcpServers ?? {})) {
+    mcpServers[name] = { type: 'stdio', command: server.command, args: server.args ?? [], env: server.env ?? {} };
+  }
+  mcpServers.conductor = { type: 'stdio', command: ctx.mcp.command, args: ctx.mcp.args, env: ctx.mcp.env };
+  const mcpConfigPath = join(ctx.runtimeDir, 'claude-mcp.json');
+  files.push({ path: mcpConfigPath, content: JSON.stringify({ mcpServers }, null, 2) + '\n' });
+  argv.push('--mcp-config', mcpConfigPath, '--strict-mcp-config');
+
+  // Per-terminal settings, layered on top of the user's (`flagSettings`). Hooks go here later.
+  const settingsPath = join(ctx.runtimeDir, 'claude-settings.json');
+  files.push({ path: settingsPath, content: JSON.stringify({ skipDangerousModePermissionPrompt: true }, null, 2) + '\n' });
+  argv.push('--settings', settingsPath);
+
+  if (profile?.model) argv.push('--model', profile.model);
+  if (profile?.systemPrompt) argv.push('--append-system-prompt', profile.systemPrompt);
+  if (profile?.permissionMode) argv.push('--permission-mode', profile.permissionMode);
+  // Both options are variadic: one comma-separated value keeps them from eating later arguments.
+  if (profile?.allowedTools?.length) argv.push('--allowedTools', profile.allowedTools.join(','));
+  if (profile?.deniedTools?.length) argv.push('--disallowedTools', profile.deniedTools.join(','));
+
+  // Claude refuses bypassPermissions as root unless told it runs in a sandbox.
+  if (profile?.permissionMode === 'bypassPermissions' && isRoot()) env.IS_SANDBOX = '1';
+
+  if (configMode(effectiveEnv) === 'isolated') {
+    const configDir = join(ctx.runtimeDir, 'claude-config');
+    env.CLAUDE_CONFIG_DIR = configDir;
+    files.push({ path: join(configDir, '.claude.json'), content: seededGlobalConfig(ctx.cwd, effectiveEnv), mode: 0o600 });
+  }
+
+  Object.assign(env, profile?.env);
+  return { argv, env, unsetEnv: NESTED_SESSION_VARS.filter((name) => !(name in env)), files };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Screen parsing
+
+const BULLET = /^[●⏺](?: |$)/;
+const SPINNER_GLYPHS = '·✢*✶✻✽✳';
+const STATUS_LINE = new RegExp(`^[${SPINNER_GLYPHS}] \\S`);
+const RULE = /^─{20,}$/;
+const MENU_CURSOR = /^ +❯ \d+\. \S/;
+const EXPAND_HINT = /\(ctrl\+o to expand\)$/;
+/** A tool call header such as `● Write(notes.md)` or `● conductor - whoami (MCP)(…)`, shown before any result. */
+const TOOL_HEADER = /^[●⏺] (?:[A-Z]\w*\(.*\)|.* \(MCP\)(?:\(.*\))?)$/;
+const ERROR_NOTICE = /API Error|API key|\/login|Credit balance|Unable to connect|OAuth|[Ee]rror/;
+const FATAL_SCREEN = /Unable to connect to Anthropic services|cannot be used with root\/sudo privileges/;
+
+function screenLines(screen: string): string[] {
+  const lines = screen.replace(/\r/g, '').replace(/\u00a0/g, ' ').split('\n').map((line) => line.trimEnd());
+  while (lines.length && lines[lines.length - 1] === '') lines.pop();
+  return lines;
+}
+
+interface Layout {
+  /** Conversation above the input box (or above a dialog's rule). */
+  transcript: string[];
+  /** Lines between the two rules around the input prompt; null when no input box is shown. */
+  input: string[] | null;
+  /** Everything below the last rule: the footer, or a dialog. The whole screen if there is no rule. */
+  below: string[];
+  /** Pane width, taken from the widest rule. */
+  width: number;
+}
+
+function layout(lines: string[]): Layout {
+  const rules = lines.flatMap((line, index) => (RULE.test(line) ? [index] : []));
+  const measured = rules.length ? rules.map((index) => lines[index]) : lines;
+  const width = Math.max(1, ...measured.map((line) => line.length));
+  if (!rules.length) return { transcript: lines, input: null, below: lines, width };
+  const last = rules[rules.length - 1];
+  const prev = rules.length > 1 ? rules[rules.length - 2] : -1;
+  const below = lines.slice(last + 1);
+  if (prev >= 0 && lines[prev + 1]?.startsWith('❯')) {
+    return { transcript: lines.slice(0, prev), input: lines.slice(prev + 1, last), below, width };
+  }
+  return { transcript: lines.slice(0, last), input: null, below, width };
+}
+
+type BlockKind = 'text' | 'tool' | 'notice' | 'status' | 'other';
+interface Block {
+  kind: BlockKind;
+  /** Raw screen lines of the block, prefix included. */
+  lines: string[];
+}
+
+/** Index of the last submitted user prompt in the transcript, or -1. */
+function lastPromptIndex(transcript: string[]): number {
+  for (let i = transcript.length - 1; i >= 0; i--) if (/^❯ \S/.test(transcript[i])) return i;
+  return -1;
+}
+
+/**
+ * Splits the transcript after the last user prompt into blocks. A text block becomes a tool
+ * block once a `⎿` result line or an expand hint shows up in it.
+ */
+function turnBlocks(transcript: string[]): Block[] {
+  const start = lastPromptIndex(transcript);
+  const blocks: Block[] = [];
+  let current: Block | null = null;
+  let afterBlank = false;
+  let i = start + 1;
+  if (start >= 0) {
+    // The prompt's own continuation lines (indented, no blank line in between).
+    while (i < transcript.length && transcript[i].startsWith('  ') && !/^ +⎿/.test(transcript[i])) i++;
+  } else if (transcript.find((line) => line !== '')?.startsWith('  ')) {
+    // The answer began above the visible screen: its tail is a text block without a bullet.
+    current = { kind: 'text', lines: [] };
+    blocks.push(current);
+  }
+  for (; i < transcript.length; i++) {
+    const line = transcript[i];
+    if (line === '') {
+      afterBlank = true;
+      if (current) current.lines.push(line);
+      continue;
+    }
+    const wasAfterBlank = afterBlank;
+    afterBlank = false;
+    if (BULLET.test(line)) {
+      current = { kind: EXPAND_HINT.test(line) || TOOL_HEADER.test(line) ? 'tool' : 'text', lines: [line] };
+      blocks.push(current);
+    } else if (STATUS_LINE.test(line)) {
+      current = { kind: 'status', lines: [line] };
+      blocks.push(current);
+    } else if (/^ +⎿/.test(line)) {
+      if (current && current.kind !== 'status' && current.kind !== 'other') {
+        if (current.kind === 'text') current.kind = 'tool';
+        current.lines.push(line);
+      } else if (!current) {
+        current = { kind: 'notice', lines: [line] };
+        blocks.push(current);
+      } else {
+        current.lines.push(line);
+      }
+    } else if (line.startsWith(' ')) {
+      if (wasAfterBlank && /^  \S/.test(line) && EXPAND_HINT.test(line)) {
+        // A collapsed tool summary such as `  Called conductor (ctrl+o to expand)`.
+        current = { kind: 'tool', lines: [line] };
+        blocks.push(current);
+      } else if (current) {
+        current.lines.push(line);
+      }
+    } else {
+      current = { kind: 'other', lines: [line] };
+      blocks.push(current);
+    }
+  }
+  return blocks;
+}
+
+function firstWordLength(text: string): number {
+  return text.trimStart().split(/\s/, 1)[0].length;
+}
+
+/**
+ * Turns a text block back into the answer: bullet and two-column indent removed, lines that
+ * Claude soft-wrapped at the pane width joined again (a line was wrapped when the next word
+ * would not have fit after it).
+ */
+function blockText(block: Block, width: number): string {
+  const raw = [...block.lines];
+  while (raw.length && raw[raw.length - 1] === '') raw.pop();
+  const out: string[] = [];
+  let pendingWidth = -1;
+  for (const line of raw) {
+    const content = BULLET.test(line) ? line.replace(/^[●⏺] ?/, '') : line.replace(/^ {2}/, '');
+    if (pendingWidth >= 0 && line !== '' && pendingWidth + 1 + firstWordLength(line) > width) {
+      out[out.length - 1] += ' ' + line.trimStart();
+    } else {
+      out.push(content);
+    }
+    pendingWidth = line.length;
+  }
+  return out.join('\n');
+}
+
+function isApiErrorText(block: Block): boolean {
+  return /^[●⏺] API Error\b/.test(block.lines[0] ?? '');
+}
+
+/** The blocks that matter for the outcome of the turn: status lines dropped. */
+function outcomeBlocks(transcript: string[]): Block[] {
+  return turnBlocks(transcript).filter((block) => block.kind !== 'status');
+}
+
+function isBusy(view: Layout): boolean {
+  if ([...(view.input ?? []), ...view.below].some((line) => line.includes('esc to interrupt'))) return true;
+  const start = lastPromptIndex(view.transcript);
+  return view.transcript
+    .slice(start + 1)
+    .some((line) => STATUS_LINE.test(line) && (line.includes('…') || /Retrying in \d+/.test(line)));
+}
+
+function isError(view: Layout, lines: string[]): boolean {
+  if (!view.input && lines.some((line) => FATAL_SCREEN.test(line))) return true;
+  const blocks = outcomeBlocks(view.transcript);
+  const last = blocks[blocks.length - 1];
+  if (!last) return false;
+  if (last.kind === 'text' && isApiErrorText(last)) return true;
+  return last.kind === 'notice' && ERROR_NOTICE.test(last.lines.join(' '));
+}
+
+function detect(screen: string): ScreenState {
+  const lines = screenLines(screen);
+  if (!lines.some((line) => line.trim() !== '')) return 'starting';
+  const view = layout(lines);
+  if (view.below.some((line) => MENU_CURSOR.test(line))) return 'waiting_input';
+  if (isBusy(view)) return 'busy';
+  if (isError(view, lines)) return 'error';
+  if (view.input) return 'idle';
+  return 'starting';
+}
+
+function lastResponse(screen: string): string | null {
+  const view = layout(screenLines(screen));
+  const blocks = outcomeBlocks(view.transcript);
+  // The answer is the run of text blocks that ends the turn (prose before a tool call is not).
+  const answer: Block[] = [];
+  for (let i = blocks.length - 1; i >= 0 && blocks[i].kind === 'text'; i--) answer.unshift(blocks[i]);
+  const parts = answer
+    .filter((block) => !isApiErrorText(block))
+    .map((block) => blockText(block, view.width).replace(/^\n+|\s+$/g, ''));
+  const text = parts.filter(Boolean).join('\n\n');
+  return text ? text : null;
+}
+
+/** Text left in the input box: the Enter after a paste did not submit it. */
+function inputPending(screen: string): boolean {
+  const view = layout(screenLines(screen));
+  return (view.input ?? []).some((line, i) => (i === 0 ? /^❯ \S/.test(line) : line.trim() !== ''));
+}
+
+export const provider: ProviderDefinition = {
+  name: 'claude_code',
+  description: 'Anthropic Claude Code CLI (TUI)',
+  binary: 'claude',
+  launch,
+  settleDelayMs: 300,
+  quietWindowMs: 800,
+  startupTimeoutMs: 30_000,
+  detect,
+  lastResponse,
+  inputPending,
+  exit: { text: '/exit' },
+  startupDialogs: [
+    {
+      description: 'Workspace trust ("Yes, I trust this folder" is preselected)',
+      match: /Yes, I trust this folder/,
+      keys: ['Enter'],
+    },
+    {
+      description: 'Bypass permissions mode warning (option 2 accepts)',
+      match: /Bypass Permissions mode[\s\S]*2\. Yes, I accept/,
+      keys: ['2'],
+    },
+    {
+      description: 'Custom API key found in the environment (option 1 uses it)',
+      match: /Detected a custom API key in your environment[\s\S]*Do you want to use this API key\?/,
+      keys: ['1'],
+    },
+  ],
+  answerKeys: { approve: ['1'], deny: ['Escape'] },
+  acceptsInputWhileBusy: true,
+  version: { args: ['--version'] },
+};

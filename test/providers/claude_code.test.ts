@@ -1,0 +1,158 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { configMode, provider } from '../../providers/claude_code.js';
+import type { LaunchContext } from '../../src/providers/types.js';
+
+const goldenDir = fileURLToPath(new URL('../golden/claude_code/', import.meta.url));
+
+interface Golden {
+  status: string;
+  lastResponse: string | null;
+  note: string;
+}
+
+const cases = readdirSync(goldenDir)
+  .filter((file) => file.endsWith('.screen.txt'))
+  .map((file) => file.slice(0, -'.screen.txt'.length))
+  .sort();
+
+describe('claude_code goldens', () => {
+  it('has the recorded cases', () => {
+    expect(cases.length).toBeGreaterThanOrEqual(10);
+    expect(readFileSync(`${goldenDir}VERSION`, 'utf8').trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
+  for (const name of cases) {
+    const screen = readFileSync(`${goldenDir}${name}.screen.txt`, 'utf8');
+    const golden = JSON.parse(readFileSync(`${goldenDir}${name}.json`, 'utf8')) as Golden;
+
+    it(`${name}: detect → ${golden.status}`, () => {
+      expect(provider.detect(screen)).toBe(golden.status);
+    });
+
+    it(`${name}: lastResponse`, () => {
+      expect(provider.lastResponse(screen)).toBe(golden.lastResponse);
+    });
+  }
+});
+
+const screenOf = (name: string) => readFileSync(`${goldenDir}${name}.screen.txt`, 'utf8');
+const goldenOf = (name: string) => JSON.parse(readFileSync(`${goldenDir}${name}.json`, 'utf8')) as Golden;
+
+describe('claude_code screen variants', () => {
+  it('reads the macOS answer bullet (⏺) like the Linux one (●)', () => {
+    for (const name of ['idle_markdown_after_tool', 'idle_after_mcp_tool_bypass', 'api_error_500', 'permission_write']) {
+      const screen = screenOf(name).replaceAll('●', '⏺');
+      expect(provider.detect(screen), name).toBe(goldenOf(name).status);
+      expect(provider.lastResponse(screen), name).toBe(goldenOf(name).lastResponse);
+    }
+  });
+
+  it('does not depend on trailing blank lines or CRLF', () => {
+    const screen = screenOf('idle_second_answer').trimEnd().replace(/\n/g, '\r\n');
+    expect(provider.detect(screen)).toBe('idle');
+    expect(provider.lastResponse(screen)).toBe('Second answer: the tests pass now.');
+  });
+});
+
+describe('claude_code startup dialogs and answers', () => {
+
+  it('answers each start-up dialog with exactly one rule', () => {
+    for (const name of ['trust_dialog', 'bypass_dialog', 'apikey_dialog']) {
+      const matching = (provider.startupDialogs ?? []).filter((dialog) => dialog.match.test(screenOf(name)));
+      expect(matching, name).toHaveLength(1);
+    }
+  });
+
+  it('does not mistake ordinary screens for start-up dialogs', () => {
+    for (const name of ['fresh_idle', 'idle_markdown_after_tool', 'permission_bash', 'busy_streaming']) {
+      expect((provider.startupDialogs ?? []).some((dialog) => dialog.match.test(screenOf(name))), name).toBe(false);
+    }
+  });
+});
+
+describe('claude_code launch()', () => {
+  const baseCtx: LaunchContext = {
+    terminalId: 't-1',
+    cwd: '/home/dev/project',
+    runtimeDir: '/run/conductor/t-1',
+    mcp: { command: 'node', args: ['conductor-mcp.js', '--terminal', 't-1'], env: { CONDUCTOR_TERMINAL_ID: 't-1' } },
+    baseEnv: { PATH: '/usr/bin', ANTHROPIC_API_KEY: 'sk-ant-dummy-0123456789abcdefghij', CLAUDECODE: '1' },
+  };
+
+  it('wires MCP and settings for this terminal only', () => {
+    const spec = provider.launch(baseCtx);
+    expect(spec.argv[0]).toBe('claude');
+    const mcpIndex = spec.argv.indexOf('--mcp-config');
+    expect(spec.argv[mcpIndex + 1]).toBe('/run/conductor/t-1/claude-mcp.json');
+    expect(spec.argv).toContain('--strict-mcp-config');
+    const mcpFile = spec.files?.find((file) => file.path === '/run/conductor/t-1/claude-mcp.json');
+    expect(JSON.parse(mcpFile!.content)).toEqual({
+      mcpServers: {
+        conductor: { type: 'stdio', command: 'node', args: ['conductor-mcp.js', '--terminal', 't-1'], env: { CONDUCTOR_TERMINAL_ID: 't-1' } },
+      },
+    });
+    const settingsIndex = spec.argv.indexOf('--settings');
+    expect(spec.argv[settingsIndex + 1]).toBe('/run/conductor/t-1/claude-settings.json');
+    expect(spec.files?.some((file) => file.path === '/run/conductor/t-1/claude-settings.json')).toBe(true);
+  });
+
+  it('seeds an isolated config dir when an API key is given', () => {
+    const spec = provider.launch(baseCtx);
+    expect(spec.env?.CLAUDE_CONFIG_DIR).toBe('/run/conductor/t-1/claude-config');
+    const seeded = spec.files?.find((file) => file.path === '/run/conductor/t-1/claude-config/.claude.json');
+    expect(seeded?.mode).toBe(0o600);
+    const config = JSON.parse(seeded!.content);
+    expect(config.hasCompletedOnboarding).toBe(true);
+    expect(config.projects['/home/dev/project'].hasTrustDialogAccepted).toBe(true);
+    expect(config.customApiKeyResponses.approved).toEqual(['0123456789abcdefghij']);
+    expect(spec.env?.CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC).toBe('1');
+    expect(spec.env?.DISABLE_AUTOUPDATER).toBe('1');
+    expect(spec.unsetEnv).toEqual(expect.arrayContaining(['CLAUDECODE', 'CLAUDE_CODE_ENTRYPOINT']));
+  });
+
+  it("uses the user's own config when no API key is set", () => {
+    const spec = provider.launch({ ...baseCtx, baseEnv: { PATH: '/usr/bin' } });
+    expect(spec.env?.CLAUDE_CONFIG_DIR).toBeUndefined();
+    expect(spec.files?.some((file) => file.path.endsWith('.claude.json'))).toBe(false);
+    expect(configMode({ ANTHROPIC_API_KEY: 'x', CONDUCTOR_CLAUDE_CONFIG: 'user' })).toBe('user');
+    expect(configMode({ CONDUCTOR_CLAUDE_CONFIG: 'isolated' })).toBe('isolated');
+  });
+
+  it('maps the profile to flags, servers and env', () => {
+    const spec = provider.launch({
+      ...baseCtx,
+      profile: {
+        name: 'reviewer',
+        model: 'claude-sonnet-4-5',
+        systemPrompt: 'You review code.',
+        permissionMode: 'bypassPermissions',
+        allowedTools: ['Bash(git *)', 'Read'],
+        deniedTools: ['WebFetch', 'WebSearch'],
+        mcpServers: { docs: { command: 'docs-mcp', args: ['--stdio'] }, conductor: { command: 'impostor' } },
+        env: { FOO: 'bar' },
+      },
+    });
+    const after = (flag: string) => spec.argv[spec.argv.indexOf(flag) + 1];
+    expect(after('--model')).toBe('claude-sonnet-4-5');
+    expect(after('--append-system-prompt')).toBe('You review code.');
+    expect(after('--permission-mode')).toBe('bypassPermissions');
+    expect(after('--allowedTools')).toBe('Bash(git *),Read');
+    expect(after('--disallowedTools')).toBe('WebFetch,WebSearch');
+    expect(spec.env?.FOO).toBe('bar');
+    const servers = JSON.parse(spec.files!.find((file) => file.path.endsWith('claude-mcp.json'))!.content).mcpServers;
+    expect(servers.docs).toEqual({ type: 'stdio', command: 'docs-mcp', args: ['--stdio'], env: {} });
+    expect(servers.conductor.command).toBe('node');
+    const root = typeof process.getuid === 'function' && process.getuid() === 0;
+    expect(spec.env?.IS_SANDBOX).toBe(root ? '1' : undefined);
+  });
+
+  it('leaves optional flags out without a profile', () => {
+    const spec = provider.launch(baseCtx);
+    for (const flag of ['--model', '--append-system-prompt', '--permission-mode', '--allowedTools', '--disallowedTools']) {
+      expect(spec.argv).not.toContain(flag);
+    }
+    expect(spec.env?.IS_SANDBOX).toBeUndefined();
+  });
+});
