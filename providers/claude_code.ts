@@ -78,6 +78,10 @@ function seededGlobalConfig(cwd: string, env: Record<string, string | undefined>
   return JSON.stringify(config, null, 2) + '\n';
 }
 
+function shellQuote(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
 function isRoot(): boolean {
   return typeof process.getuid === 'function' && process.getuid() === 0;
 }
@@ -102,9 +106,17 @@ function launch(ctx: LaunchContext): LaunchSpec {
   files.push({ path: mcpConfigPath, content: JSON.stringify({ mcpServers }, null, 2) + '\n' });
   argv.push('--mcp-config', mcpConfigPath, '--strict-mcp-config');
 
-  // Per-terminal settings, layered on top of the user's (`flagSettings`). Hooks go here later.
+  // Per-terminal settings, layered on top of the user's (`flagSettings`): the approval gate
+  // runs before every tool that acts on the machine, and may hold it for a human's decision.
   const settingsPath = join(ctx.runtimeDir, 'claude-settings.json');
-  files.push({ path: settingsPath, content: JSON.stringify({ skipDangerousModePermissionPrompt: true }, null, 2) + '\n' });
+  const settings: Record<string, unknown> = { skipDangerousModePermissionPrompt: true };
+  if (ctx.hook) {
+    const command = [ctx.hook.command, ...ctx.hook.args].map(shellQuote).join(' ');
+    settings.hooks = {
+      PreToolUse: [{ matcher: 'Bash|Write|Edit|MultiEdit|NotebookEdit', hooks: [{ type: 'command', command, timeout: 86_400 }] }],
+    };
+  }
+  files.push({ path: settingsPath, content: JSON.stringify(settings, null, 2) + '\n' });
   argv.push('--settings', settingsPath);
 
   if (profile?.model) argv.push('--model', profile.model);

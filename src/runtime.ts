@@ -1,4 +1,7 @@
 import { fileURLToPath } from 'node:url';
+import type { ApprovalAudit } from './approval/audit.js';
+import type { ApprovalExpiry } from './approval/expiry.js';
+import type { ApprovalStore } from './approval/store.js';
 import type { HomeLayout } from './config/paths.js';
 import type { Db } from './db/database.js';
 import type { InboxDelivery } from './inbox/delivery.js';
@@ -24,6 +27,9 @@ export interface Runtime {
   inbox: InboxDelivery;
   handoffs: HandoffStore;
   handoffRunner: HandoffRunner;
+  approvals: ApprovalStore;
+  audit: ApprovalAudit;
+  approvalExpiry: ApprovalExpiry;
   clock: () => number;
   port: number;
 }

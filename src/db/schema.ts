@@ -66,10 +66,27 @@ export interface HandoffTable {
   finished_at: number | null;
 }
 
+export interface ApprovalTable {
+  id: string;
+  requester_terminal_id: string | null;
+  source: string;
+  action: string;
+  reason: string;
+  details: string | null;
+  state: string;
+  decided_by: string | null;
+  note: string | null;
+  result_via_inbox: number;
+  created_at: number;
+  expires_at: number;
+  decided_at: number | null;
+}
+
 export interface Database {
   sessions: SessionTable;
   terminals: TerminalTable;
   events: EventTable;
   messages: MessageTable;
   handoffs: HandoffTable;
+  approvals: ApprovalTable;
 }

@@ -13,7 +13,9 @@ export type EventType =
   | 'message.delivered'
   | 'message.failed'
   | 'handoff.started'
-  | 'handoff.finished';
+  | 'handoff.finished'
+  | 'approval.requested'
+  | 'approval.decided';
 
 export interface ConductorEvent {
   id: number;

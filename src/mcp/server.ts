@@ -7,8 +7,19 @@ import type { HandoffRecord } from '../handoff/schema.js';
 import type { MessageRecord } from '../inbox/schema.js';
 import type { TerminalRecord } from '../terminal/schema.js';
 import { VERSION } from '../version.js';
+import { registerApprovalTools } from './approvalTools.js';
 
-type ToolResult = { content: Array<{ type: 'text'; text: string }>; isError?: boolean };
+export type ToolResult = { content: Array<{ type: 'text'; text: string }>; isError?: boolean };
+
+/** What tool modules share: the daemon connection, the caller, and result helpers. */
+export interface ToolKit {
+  daemon: () => Promise<DaemonClient>;
+  self: string | undefined;
+  guarded: <A>(fn: (args: A) => Promise<ToolResult>) => (args: A) => Promise<ToolResult>;
+  text: (t: string) => ToolResult;
+  failure: (t: string) => ToolResult;
+  waitBudgetSeconds: () => number;
+}
 
 // Text only: some clients show the model structuredContent instead of the text when both exist.
 const text = (t: string): ToolResult => ({ content: [{ type: 'text', text: t }] });
@@ -164,5 +175,6 @@ export async function runMcpServer(): Promise<void> {
     }),
   );
 
+  registerApprovalTools(server, { daemon, self, guarded, text, failure, waitBudgetSeconds });
   await server.connect(new StdioServerTransport());
 }

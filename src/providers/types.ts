@@ -25,6 +25,8 @@ export interface LaunchContext {
   profile?: ProfileForLaunch;
   /** How to start the conductor's MCP server for this terminal. */
   mcp: { command: string; args: string[]; env: Record<string, string> };
+  /** The conductor's tool-call gate (`conductor hook pre-tool-use`), for CLIs with hooks. */
+  hook?: { command: string; args: string[] };
   /** The environment the conductor itself runs with (read-only). */
   baseEnv: Record<string, string | undefined>;
 }

@@ -3,6 +3,7 @@ import { ConductorError } from '../errors.js';
 import { moduleLogger } from '../logger.js';
 import type { Runtime } from '../runtime.js';
 import { VERSION } from '../version.js';
+import { approvalRoutes } from './routes/approvals.js';
 import { eventRoutes } from './routes/events.js';
 import { handoffRoutes } from './routes/handoffs.js';
 import { messageRoutes } from './routes/messages.js';
@@ -27,6 +28,7 @@ export function createApp(rt: Runtime, token: string, hooks: AppHooks): Hono {
   app.route('/terminals', terminalRoutes(rt));
   app.route('/providers', providerRoutes(rt));
   app.route('/profiles', profileRoutes(rt));
+  app.route('/approvals', approvalRoutes(rt));
   app.route('/', messageRoutes(rt));
   app.route('/', handoffRoutes(rt));
   app.route('/events', eventRoutes(rt, hooks.onStream));

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
 import { ensureLayout, layout, terminalLogPath } from '../config/paths.js';
 import { migrate, openDatabase } from '../db/database.js';
@@ -12,6 +13,10 @@ import { SessionStore } from '../session/store.js';
 import { HandoffRunner } from '../handoff/runner.js';
 import { HandoffStore } from '../handoff/store.js';
 import { InboxDelivery } from '../inbox/delivery.js';
+import { ApprovalAudit } from '../approval/audit.js';
+import { ApprovalExpiry } from '../approval/expiry.js';
+import { PromptApprovals } from '../approval/prompts.js';
+import { ApprovalStore } from '../approval/store.js';
 import { MessageStore } from '../inbox/store.js';
 import { TerminalMonitor } from '../status/monitor.js';
 import { reconcile } from '../terminal/reconcile.js';
@@ -82,6 +87,7 @@ export async function runDaemon(): Promise<void> {
   const { db, close: closeDb } = openDatabase(l.database);
   let monitor: TerminalMonitor | undefined;
   let workers: Runtime | undefined;
+  let stopApprovals: (() => Promise<void>) | undefined;
   try {
     const applied = await migrate(db);
     if (applied.length) log.info({ applied }, 'migrations applied');
@@ -96,10 +102,20 @@ export async function runDaemon(): Promise<void> {
     rt.inbox = new InboxDelivery(rt, rt.messages);
     rt.handoffs = new HandoffStore(db);
     rt.handoffRunner = new HandoffRunner(rt, rt.handoffs);
+    rt.approvals = new ApprovalStore(db);
+    rt.audit = new ApprovalAudit(join(l.approvals, 'audit.jsonl'));
+    rt.approvalExpiry = new ApprovalExpiry(rt);
+    const promptApprovals = new PromptApprovals(rt);
     await reconcile(rt);
     await monitor.start();
     await rt.inbox.start();
     await rt.handoffRunner.start();
+    rt.approvalExpiry.start();
+    promptApprovals.start();
+    stopApprovals = async () => {
+      rt.approvalExpiry.stop();
+      await promptApprovals.stop();
+    };
     workers = rt;
 
     const token = randomBytes(32).toString('hex');
@@ -140,6 +156,7 @@ export async function runDaemon(): Promise<void> {
     (server as { closeAllConnections?: () => void }).closeAllConnections?.();
   } finally {
     workers?.handoffRunner.stop();
+    await stopApprovals?.();
     await workers?.inbox.stop();
     await monitor?.stop();
     await closeDb();

@@ -87,6 +87,7 @@ function prepare(
     cwd,
     runtimeDir,
     mcp: { command: mcp.command, args: mcp.args, env: identity },
+    hook: selfCommand('hook', 'pre-tool-use'),
     baseEnv: process.env,
     profile: forLaunch(profile),
   });

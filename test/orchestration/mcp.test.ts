@@ -45,7 +45,17 @@ describe('orchestration over MCP', () => {
 
   it('lists its tools and says which need a conductor terminal', async () => {
     const { tools } = await outside.listTools();
-    expect(tools.map((t) => t.name).sort()).toEqual(['assign', 'handoff', 'handoff_result', 'list_terminals', 'send_message', 'whoami']);
+    expect(tools.map((t) => t.name).sort()).toEqual([
+      'assign',
+      'decide_approval',
+      'handoff',
+      'handoff_result',
+      'list_approvals',
+      'list_terminals',
+      'request_approval',
+      'send_message',
+      'whoami',
+    ]);
     const who = (await outside.callTool({ name: 'whoami', arguments: {} })) as ToolText;
     expect(who.isError).toBe(true);
     expect(textOf(who)).toMatch(/outside a conductor terminal .*CONDUCTOR_TERMINAL_ID/);

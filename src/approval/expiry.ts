@@ -1,0 +1,44 @@
+import { moduleLogger } from '../logger.js';
+import type { Runtime } from '../runtime.js';
+import { settle } from './operations.js';
+
+const log = moduleLogger('approval-expiry');
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** One timer, set for the next request to expire; undecided requests past their time become `expired`. */
+export class ApprovalExpiry {
+  private timer: NodeJS.Timeout | null = null;
+  private stopped = false;
+
+  constructor(private readonly rt: Runtime) {}
+
+  start(): void {
+    this.reschedule();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+  }
+
+  reschedule(): void {
+    if (this.stopped) return;
+    void this.rt.approvals.nextExpiry().then((next) => {
+      if (this.timer) clearTimeout(this.timer);
+      this.timer = null;
+      if (next === undefined || this.stopped) return;
+      this.timer = setTimeout(() => void this.expire(), Math.min(MAX_TIMER_MS, Math.max(0, next - this.rt.clock())));
+      this.timer.unref();
+    });
+  }
+
+  private async expire(): Promise<void> {
+    const now = this.rt.clock();
+    for (const a of await this.rt.approvals.expiring(now)) {
+      if (await this.rt.approvals.decide(a.id, 'expired', 'the conductor', 'not decided in time', now)) {
+        await settle(this.rt, await this.rt.approvals.get(a.id), now).catch((err) => log.warn({ err: (err as Error).message }, 'expiry failed'));
+      }
+    }
+    this.reschedule();
+  }
+}
