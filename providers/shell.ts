@@ -20,7 +20,8 @@ export const provider: ProviderDefinition = {
     argv: ['bash', '--noprofile', '--norc', '-i'],
     env: { PS1, PS2, PROMPT_COMMAND: '', HISTFILE: '/dev/null', TERM: 'xterm-256color' },
   }),
-  settleDelayMs: 30,
+  // A pty delivers the paste and the Enter in order, and readline takes them in that order.
+  settleDelayMs: 0,
   quietWindowMs: 150,
   startupTimeoutMs: 10_000,
   detect(screen): ScreenState {

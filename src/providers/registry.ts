@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { NotFoundError } from '../errors.js';
 import { moduleLogger } from '../logger.js';
@@ -20,7 +20,30 @@ export interface ProviderListing {
   invalid: Array<{ file: string; error: string }>;
 }
 
+/** Provider files are parsed again only when the folder's files or their times change. */
+let cache: { key: string; listing: ProviderListing } | undefined;
+
+function folderKey(dir: string): string {
+  if (!existsSync(dir)) return `${dir}:none`;
+  const entries = readdirSync(dir).sort().map((name) => {
+    try {
+      return `${name}@${statSync(join(dir, name)).mtimeMs}`;
+    } catch {
+      return name;
+    }
+  });
+  return `${dir}:${entries.join('|')}`;
+}
+
 export function listProviders(userDir: string): ProviderListing {
+  const key = folderKey(userDir);
+  if (cache?.key === key) return cache.listing;
+  const listing = readProviders(userDir);
+  cache = { key, listing };
+  return listing;
+}
+
+function readProviders(userDir: string): ProviderListing {
   const byName = new Map<string, ProviderEntry>();
   for (const p of builtInProviders) byName.set(p.name, { provider: p, source: 'built-in' });
   const invalid: ProviderListing['invalid'] = [];

@@ -2,6 +2,7 @@ import { ConflictError, InputNotDeliveredError } from '../errors.js';
 import { moduleLogger } from '../logger.js';
 import { resolveProvider } from '../providers/registry.js';
 import type { Runtime } from '../runtime.js';
+import type { PaneInfo } from '../tmux/client.js';
 import type { SendInputInput, TerminalRecord } from './schema.js';
 
 const log = moduleLogger('input');
@@ -45,9 +46,13 @@ export interface DeliveryReport {
  * What the pane looks like, including how far it has scrolled and where the cursor is: a screen
  * of repeating lines can look the same after it scrolled.
  */
+function fingerprintOf(info: PaneInfo, text: string): { key: string; screen: string } {
+  return { key: `${info.historySize}:${info.cursorX},${info.cursorY}\n${text.replace(/\s+$/gm, '').trimEnd()}`, screen: text };
+}
+
 async function fingerprint(rt: Runtime, pane: string): Promise<{ key: string; screen: string }> {
   const { info, text } = await rt.tmux.snapshot(pane);
-  return { key: `${info.historySize}:${info.cursorX},${info.cursorY}\n${text.replace(/\s+$/gm, '').trimEnd()}`, screen: text };
+  return fingerprintOf(info, text);
 }
 
 /** Paste markers inside the text would end the bracketed paste early; CRLF would become two Enters. */
@@ -72,22 +77,24 @@ export function sendInput(
     }
     const provider = resolveProvider(current.provider, rt.layout.providers);
     const pane = current.tmuxPane;
-    const before = await rt.tmux.capture(pane);
+    const text = pasteSafe(input.text);
     if (claim) {
-      await rt.tmux.loadBuffer(claim.bufferName, pasteSafe(input.text));
+      await rt.tmux.loadBuffer(claim.bufferName, text);
       if (!(await claim.claim())) {
         await rt.tmux.deleteBuffer(claim.bufferName);
         throw new DeliveryAbortedError('claim refused');
       }
     }
     const pastedAt = rt.clock();
-    if (claim) await rt.tmux.pasteBuffer(pane, claim.bufferName);
-    else await rt.tmux.paste(pane, pasteSafe(input.text), `conductor-${current.id}-${++bufferCounter}`);
+    // The screen before the paste and the paste itself, in one tmux call.
+    const before = claim
+      ? await rt.tmux.captureThenPaste(pane, claim.bufferName)
+      : await rt.tmux.captureThenPaste(pane, `conductor-${current.id}-${++bufferCounter}`, text);
     const report: DeliveryReport = { terminalId: current.id, bytes: Buffer.byteLength(input.text), enterAttempts: 0 };
     if (!input.enter) return report;
 
     await waitForQuietSince(rt, current.id, pastedAt, provider.settleDelayMs);
-    const afterPaste = (await fingerprint(rt, pane)).key;
+    let afterPaste: string | undefined;
     const landed = async () => {
       const now = await fingerprint(rt, pane);
       return now.key !== afterPaste && !provider.inputPending?.(now.screen);
@@ -96,7 +103,9 @@ export function sendInput(
     for (let attempt = 1; attempt <= ENTER_ATTEMPTS; attempt++) {
       report.enterAttempts = attempt;
       const seq = rt.monitor.outputSeq(current.id);
-      await rt.tmux.sendKeys(pane, ['Enter']);
+      // The pasted screen is read in the same tmux call that presses Enter, just before it.
+      const snap = await rt.tmux.snapshotThenKeys(pane, ['Enter']);
+      afterPaste ??= fingerprintOf(snap.info, snap.text).key;
       if (await confirmed(rt, current.id, landed, seq, confirmMs)) {
         await rt.monitor.noteInput(current.id, before);
         await rt.bus.publish('terminal.input', { sessionId: current.sessionId, terminalId: current.id }, {

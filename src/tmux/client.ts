@@ -225,13 +225,31 @@ export class Tmux {
     );
   }
 
-  async loadBuffer(bufferName: string, text: string): Promise<void> {
-    await this.run(['load-buffer', '-b', bufferName, '-'], text);
+  /**
+   * One tmux call: the screen as it was, then the paste. With `text`, the buffer is loaded in the
+   * same call; without, it must already hold the text.
+   */
+  async captureThenPaste(paneId: string, bufferName: string, text?: string): Promise<string> {
+    const load = text === undefined ? [] : ['load-buffer', '-b', bufferName, '-', ';'];
+    return this.run(
+      ['capture-pane', '-p', '-t', paneId, ';', ...load, 'paste-buffer', '-p', '-d', '-b', bufferName, '-t', paneId],
+      text,
+    );
   }
 
-  /** Pastes and deletes the buffer in one step: once tmux has run this, the buffer is gone. */
-  async pasteBuffer(paneId: string, bufferName: string): Promise<void> {
-    await this.run(['paste-buffer', '-p', '-d', '-b', bufferName, '-t', paneId]);
+  /** One tmux call: the pane's info and screen as they are, then the keys. */
+  async snapshotThenKeys(paneId: string, keys: string[]): Promise<{ info: PaneInfo; text: string }> {
+    const out = await this.run([
+      'display-message', '-p', '-t', paneId, PANE_FORMAT,
+      ';', 'capture-pane', '-p', '-t', paneId,
+      ';', 'send-keys', '-t', paneId, ...keys,
+    ]);
+    const nl = out.indexOf('\n');
+    return { info: parsePaneLine(out.slice(0, nl)), text: out.slice(nl + 1) };
+  }
+
+  async loadBuffer(bufferName: string, text: string): Promise<void> {
+    await this.run(['load-buffer', '-b', bufferName, '-'], text);
   }
 
   async bufferExists(bufferName: string): Promise<boolean> {
