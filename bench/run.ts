@@ -9,6 +9,7 @@ import { performance } from 'node:perf_hooks';
 import { VERSION } from '../src/version.js';
 import { measureColdStart } from './coldStart.js';
 import { measureIdleCpu } from './idleCpu.js';
+import { measureInbox } from './inbox.js';
 import { PaneProbe } from './probe.js';
 import { renderTable, writeJson, type Figure } from './report.js';
 import { measureSendLatency } from './sendLatency.js';
@@ -71,6 +72,9 @@ async function main(): Promise<number> {
 
     const idle = await section('idle CPU with 50 terminals', () => measureIdleCpu(world, client, leftovers));
     if (idle) figures.push(...idle);
+
+    const inbox = await section('inbox and handoff', () => measureInbox(world, client));
+    if (inbox) figures.push(...inbox);
   } catch (err) {
     failures.push({ section: 'setup', error: (err as Error).stack ?? String(err) });
   } finally {

@@ -260,6 +260,20 @@ function firstWordLength(text: string): number {
   return text.trimStart().split(/\s/, 1)[0].length;
 }
 
+function lastWordLength(text: string): number {
+  return text.trimEnd().split(/\s/).pop()!.length;
+}
+
+/**
+ * What goes between a wrapped row and its continuation. A word that fits on a row is never cut,
+ * so when the full row's last word and the next row's first word could not share one row, they
+ * are the two pieces of one long word (a long string in code, a URL) and join without a space.
+ */
+function wrapJoiner(previous: string, line: string, width: number): string {
+  const rowWidth = width - (line.length - line.trimStart().length);
+  return previous.length >= width && lastWordLength(previous) + firstWordLength(line) > rowWidth ? '' : ' ';
+}
+
 /**
  * Turns a text block back into the answer: bullet and two-column indent removed, lines that
  * Claude soft-wrapped at the pane width joined again (a line was wrapped when the next word
@@ -269,15 +283,15 @@ function blockText(block: Block, width: number): string {
   const raw = [...block.lines];
   while (raw.length && raw[raw.length - 1] === '') raw.pop();
   const out: string[] = [];
-  let pendingWidth = -1;
+  let previous: string | null = null;
   for (const line of raw) {
     const content = BULLET.test(line) ? line.replace(/^[●⏺] ?/, '') : line.replace(/^ {2}/, '');
-    if (pendingWidth >= 0 && line !== '' && pendingWidth + 1 + firstWordLength(line) > width) {
-      out[out.length - 1] += ' ' + line.trimStart();
+    if (previous !== null && line !== '' && previous.length + 1 + firstWordLength(line) > width) {
+      out[out.length - 1] += wrapJoiner(previous, line, width) + line.trimStart();
     } else {
       out.push(content);
     }
-    pendingWidth = line.length;
+    previous = line;
   }
   return out.join('\n');
 }

@@ -264,24 +264,50 @@ function isToolCell(cell: string[], isLast: boolean): boolean {
 }
 
 function lastResponse(screen: string): string | null {
-  const { composer, turn } = layout(screen);
+  const { lines, composer, turn } = layout(screen);
   // A dialog covers the composer: the turn is paused and has no answer to report.
   if (composer < 0) return null;
+  const width = lines.reduce((widest, l) => Math.max(widest, l.length), PANE_COLUMNS);
   for (let i = turn.length - 1; i >= 0; i--) {
     const cell = turn[i];
     if (!cell[0].startsWith('• ') || LIVE_INDICATOR.test(cell[0])) continue;
     if (isToolCell(cell, i === turn.length - 1)) continue;
-    return cleanCell(cell);
+    return cleanCell(cell, width);
   }
   return null;
 }
 
-/** Drops the "• " marker, the two-column indent and the turn separator. */
-function cleanCell(cell: string[]): string {
-  const body: string[] = [cell[0].slice(2)];
-  for (const line of cell.slice(1)) {
-    if (TURN_SEPARATOR.test(line)) break;
-    body.push(line.startsWith('  ') ? line.slice(2) : line.trimStart());
+/** The conductor's panes are this wide; Codex wraps its answer rows at the pane's full width. */
+const PANE_COLUMNS = 200;
+
+function firstWordLength(line: string): number {
+  return line.trimStart().split(/\s/, 1)[0].length;
+}
+
+function lastWordLength(line: string): number {
+  return line.trimEnd().split(/\s/).pop()!.length;
+}
+
+/**
+ * Drops the "• " marker, the two-column indent and the turn separator, and joins again the rows
+ * Codex wrapped at the pane width: a row was wrapped when the next row's first word would not
+ * have fit after it. A word that fits on a row is never cut, so when the full row's last word
+ * and the next row's first word could not share one row, they are the pieces of one long word
+ * (Codex gives such a word rows of its own and cuts it at the pane edge): no space between.
+ */
+function cleanCell(cell: string[], width: number): string {
+  const body: string[] = [];
+  let previous = '';
+  for (const [i, line] of cell.entries()) {
+    if (i > 0 && TURN_SEPARATOR.test(line)) break;
+    if (previous !== '' && line !== '' && previous.length + 1 + firstWordLength(line) > width) {
+      const rowWidth = width - (line.length - line.trimStart().length);
+      const cutWord = previous.length >= width && lastWordLength(previous) + firstWordLength(line) > rowWidth;
+      body[body.length - 1] += (cutWord ? '' : ' ') + line.trimStart();
+    } else {
+      body.push(i === 0 ? line.slice(2) : line.startsWith('  ') ? line.slice(2) : line.trimStart());
+    }
+    previous = line;
   }
   while (body.length > 0 && body[body.length - 1] === '') body.pop();
   return body.join('\n');

@@ -24,7 +24,10 @@
  *   as additionalContext, which the CLI puts into the first user turn (GEMINI_SYSTEM_MD
  *   would replace the whole built-in prompt, tool rules included).
  * - MCP tools reach the model as `mcp_<server>_<tool>`; the conductor's server is `conductor`
- *   and trusted, so its tools never ask for confirmation.
+ *   and trusted, so its tools never ask for confirmation. allowedTools/deniedTools become a
+ *   policy file (`--policy`); the tools.allowed/exclude settings are deprecated and warn.
+ * - HTTP 429 and 5xx answers are retried silently for many minutes (the screen stays busy);
+ *   other 4xx answers end the turn with `✕ [API Error: …]`.
  *
  * Screen layout the detector relies on (plain text; the CLI does not use the alternate screen):
  *

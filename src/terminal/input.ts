@@ -85,16 +85,24 @@ export function sendInput(
         throw new DeliveryAbortedError('claim refused');
       }
     }
-    const pastedAt = rt.clock();
-    // The screen before the paste and the paste itself, in one tmux call.
-    const before = claim
-      ? await rt.tmux.captureThenPaste(pane, claim.bufferName)
-      : await rt.tmux.captureThenPaste(pane, `conductor-${current.id}-${++bufferCounter}`, text);
+    const buffer = claim?.bufferName ?? `conductor-${current.id}-${++bufferCounter}`;
+    const load = claim ? undefined : text;
     const report: DeliveryReport = { terminalId: current.id, bytes: Buffer.byteLength(input.text), enterAttempts: 0 };
-    if (!input.enter) return report;
-
-    await waitForQuietSince(rt, current.id, pastedAt, provider.settleDelayMs);
+    let before: string;
     let afterPaste: string | undefined;
+    let seq = rt.monitor.outputSeq(current.id);
+    if (input.enter && provider.settleDelayMs === 0) {
+      // Nothing to wait for between paste and Enter: screen, paste and Enter in one tmux call.
+      const snap = await rt.tmux.pasteAndEnter(pane, buffer, load);
+      before = snap.text;
+      afterPaste = fingerprintOf(snap.info, snap.text).key;
+    } else {
+      const pastedAt = rt.clock();
+      // The screen before the paste and the paste itself, in one tmux call.
+      before = await rt.tmux.captureThenPaste(pane, buffer, load);
+      if (!input.enter) return report;
+      await waitForQuietSince(rt, current.id, pastedAt, provider.settleDelayMs);
+    }
     const landed = async () => {
       const now = await fingerprint(rt, pane);
       return now.key !== afterPaste && !provider.inputPending?.(now.screen);
@@ -102,10 +110,12 @@ export function sendInput(
     const confirmMs = Math.max(1000, provider.settleDelayMs * 4);
     for (let attempt = 1; attempt <= ENTER_ATTEMPTS; attempt++) {
       report.enterAttempts = attempt;
-      const seq = rt.monitor.outputSeq(current.id);
-      // The pasted screen is read in the same tmux call that presses Enter, just before it.
-      const snap = await rt.tmux.snapshotThenKeys(pane, ['Enter']);
-      afterPaste ??= fingerprintOf(snap.info, snap.text).key;
+      if (attempt > 1 || afterPaste === undefined) {
+        seq = rt.monitor.outputSeq(current.id);
+        // The pasted screen is read in the same tmux call that presses Enter, just before it.
+        const snap = await rt.tmux.snapshotThenKeys(pane, ['Enter']);
+        afterPaste ??= fingerprintOf(snap.info, snap.text).key;
+      }
       if (await confirmed(rt, current.id, landed, seq, confirmMs)) {
         await rt.monitor.noteInput(current.id, before);
         await rt.bus.publish('terminal.input', { sessionId: current.sessionId, terminalId: current.id }, {

@@ -237,6 +237,25 @@ export class Tmux {
     );
   }
 
+  /**
+   * One tmux call for agents that take Enter right after a paste: the pane's info and screen as
+   * they were, the paste, then Enter.
+   */
+  async pasteAndEnter(paneId: string, bufferName: string, text?: string): Promise<{ info: PaneInfo; text: string }> {
+    const load = text === undefined ? [] : ['load-buffer', '-b', bufferName, '-', ';'];
+    const out = await this.run(
+      [
+        'display-message', '-p', '-t', paneId, PANE_FORMAT,
+        ';', 'capture-pane', '-p', '-t', paneId,
+        ';', ...load, 'paste-buffer', '-p', '-d', '-b', bufferName, '-t', paneId,
+        ';', 'send-keys', '-t', paneId, 'Enter',
+      ],
+      text,
+    );
+    const nl = out.indexOf('\n');
+    return { info: parsePaneLine(out.slice(0, nl)), text: out.slice(nl + 1) };
+  }
+
   /** One tmux call: the pane's info and screen as they are, then the keys. */
   async snapshotThenKeys(paneId: string, keys: string[]): Promise<{ info: PaneInfo; text: string }> {
     const out = await this.run([

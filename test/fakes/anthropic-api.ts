@@ -76,6 +76,8 @@ export interface RecordedRequest {
   /** Index of the scripted turn it consumed (undefined for default replies and side requests). */
   turnIndex?: number;
   at: number;
+  /** When the answer was fully sent (the last chunk of a stream), if it was. */
+  endedAt?: number;
 }
 
 export interface FakeAnthropicApi {
@@ -266,6 +268,7 @@ export async function startFakeAnthropicApi(script: FakeScript = {}): Promise<Fa
     const model = typeof body.model === 'string' ? body.model : 'claude-fake';
     if (body.stream) await streamMessage(res, model, turn);
     else sendMessage(res, model, turn);
+    record.endedAt = Date.now();
   }
 
   const server = http.createServer((req, res) => {

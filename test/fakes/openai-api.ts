@@ -40,6 +40,9 @@ export interface RecordedRequest {
   body: any;
   /** Index of the scripted turn it consumed (undefined for side requests and default replies). */
   turnIndex?: number;
+  /** When the request arrived, and when its answer was fully sent (the last chunk of a stream). */
+  at?: number;
+  endedAt?: number;
 }
 
 export interface FakeOpenAiApi {
@@ -175,8 +178,12 @@ export async function startFakeOpenAiApi(script: FakeScript): Promise<FakeOpenAi
   async function handle(req: http.IncomingMessage, res: http.ServerResponse, raw: string) {
     const path = (req.url ?? '/').split('?')[0];
     const body = parseJson(raw);
-    const record = (kind: RecordedRequest['kind'], turnIndex?: number) =>
-      requests.push({ method: req.method ?? 'GET', path, kind, headers: req.headers, body, turnIndex });
+    const record = (kind: RecordedRequest['kind'], turnIndex?: number): RecordedRequest => {
+      const entry: RecordedRequest = { method: req.method ?? 'GET', path, kind, headers: req.headers, body, turnIndex, at: Date.now() };
+      requests.push(entry);
+      res.on('finish', () => (entry.endedAt = Date.now()));
+      return entry;
+    };
     let closed = false;
     res.on('close', () => (closed = true));
 

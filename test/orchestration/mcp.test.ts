@@ -110,7 +110,11 @@ describe('orchestration over MCP', () => {
   });
 
   it('holds messages for a busy receiver and delivers them in order, batched, once it is idle', async () => {
-    const record = writeFakeProfile(env, 'slow', [{ match: '^work', answer: 'worked', thinkMs: 1500 }]);
+    // Long enough that the three queued messages are surely in before the answer, even on a loaded machine.
+    const record = writeFakeProfile(env, 'slow', [
+      { match: '^work forever', answer: 'never', thinkMs: 120_000 },
+      { match: '^work', answer: 'worked', thinkMs: 4000 },
+    ]);
     const r = await env.launch(['--profile', 'slow', '--session', 'slow']);
     const events = await openEvents(await env.client(), { terminal: r.id, types: 'message.delivered' });
     await env.cliOk(['send', r.id, 'work hard']);
