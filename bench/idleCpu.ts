@@ -13,21 +13,21 @@ const GOAL_CPU_PERCENT = 1;
 /** After the last launch (or shutdown) settled: lets the last judgements and a garbage collection pass. */
 const SETTLE_MS = 2000;
 
-const clockTicks = (() => {
+export const clockTicks = (() => {
   const r = spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' });
   const n = Number(r.stdout?.trim());
   return Number.isFinite(n) && n > 0 ? n : 100;
 })();
 
 /** utime + stime of a process, in clock ticks (/proc/<pid>/stat fields 14 and 15). */
-function cpuTicks(pid: number): number {
+export function cpuTicks(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   // Field 2 (comm) may hold spaces: count from after its closing parenthesis (field 3 is rest[0]).
   const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return Number(rest[11]) + Number(rest[12]);
 }
 
-function rssMb(pid: number): number {
+export function rssMb(pid: number): number {
   const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Math.round((Number(m[1]) / 1024) * 10) / 10 : Number.NaN;
 }

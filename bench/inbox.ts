@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { DaemonClient } from '../src/cli/client.js';
@@ -6,6 +6,7 @@ import { openEvents, waitForStatus } from '../src/cli/events.js';
 import type { HandoffRecord } from '../src/handoff/schema.js';
 import type { MessageRecord } from '../src/inbox/schema.js';
 import type { SessionRecord, TerminalRecord } from '../src/terminal/schema.js';
+import { clockTicks, cpuTicks, rssMb } from './idleCpu.js';
 import type { Figure } from './report.js';
 import { ratioOf } from './report.js';
 import { summarise } from './stats.js';
@@ -115,17 +116,6 @@ async function handoffOverhead(world: BenchWorld, client: DaemonClient): Promise
   ];
 }
 
-function cpuTicks(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(rest[11]) + Number(rest[12]);
-}
-
-function rssMb(pid: number): number {
-  const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Math.round(Number(m[1]) / 102.4) / 10 : Number.NaN;
-}
-
 /** 50 terminals, 20 messages each, sent at once: everything delivered, and what it cost the daemon. */
 async function fanOut(world: BenchWorld, client: DaemonClient): Promise<Figure[]> {
   const sinks: TerminalRecord[] = [];
@@ -151,7 +141,7 @@ async function fanOut(world: BenchWorld, client: DaemonClient): Promise<Figure[]
   }
   events.close();
   const seconds = (performance.now() - started) / 1000;
-  const cpu = ((cpuTicks(pid) - ticksBefore) / 100 / seconds) * 100;
+  const cpu = ((cpuTicks(pid) - ticksBefore) / clockTicks / seconds) * 100;
   const lost = ids.size - delivered.size;
   return [
     { id: 'fanout_delivered', label: `${FANOUT_TERMINALS} terminals x ${FANOUT_MESSAGES} messages: delivered`, unit: 'ms', value: seconds * 1000, baseline: null, baselineLabel: null, ratio: null, goal: 'all, none lost', met: lost === 0 && failed === 0, detail: { sent: ids.size, delivered: delivered.size, failed, lost } },

@@ -58,18 +58,11 @@ export async function requestApproval(rt: Runtime, input: RequestApprovalInput, 
 export async function waitForApproval(rt: Runtime, id: string, waitMs: number, toInbox: boolean): Promise<ApprovalRecord> {
   const current = await rt.approvals.get(id);
   if (current.state !== 'pending' || waitMs === 0) return current;
-  await new Promise<void>((resolve) => {
-    const timer = setTimeout(done, waitMs);
-    const unsubscribe = rt.bus.subscribe((e) => {
-      if (e.type === 'approval.decided' && e.data.approvalId === id) done();
-    });
-    function done() {
-      clearTimeout(timer);
-      unsubscribe();
-      resolve();
-    }
-    void rt.approvals.get(id).then((a) => a.state !== 'pending' && done());
-  });
+  await rt.bus.waitFor(
+    (e) => e.type === 'approval.decided' && e.data.approvalId === id,
+    waitMs,
+    async () => (await rt.approvals.get(id)).state !== 'pending',
+  );
   const after = await rt.approvals.get(id);
   if (after.state === 'pending' && toInbox) await rt.approvals.routeToInbox(id);
   return rt.approvals.get(id);

@@ -3,8 +3,8 @@ import type { Db } from '../db/database.js';
 import type { ApprovalTable } from '../db/schema.js';
 import { NotFoundError } from '../errors.js';
 import type { ApprovalRecord, ApprovalSource, ApprovalState } from './schema.js';
+import { iso, isoOrNull } from '../db/time.js';
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 function toRecord(r: Selectable<ApprovalTable>): ApprovalRecord {
   return {
@@ -17,9 +17,9 @@ function toRecord(r: Selectable<ApprovalTable>): ApprovalRecord {
     state: r.state as ApprovalState,
     decidedBy: r.decided_by,
     note: r.note,
-    createdAt: iso(r.created_at)!,
-    expiresAt: iso(r.expires_at)!,
-    decidedAt: iso(r.decided_at),
+    createdAt: iso(r.created_at),
+    expiresAt: iso(r.expires_at),
+    decidedAt: isoOrNull(r.decided_at),
   };
 }
 

@@ -114,6 +114,23 @@ export class EventBus {
     return () => this.emitter.off('event', listener);
   }
 
+  /**
+   * Resolves once an event satisfies `match`, or `alreadyDone` (checked after subscribing, so
+   * nothing slips between) says the wait is over, or after `timeoutMs`.
+   */
+  waitFor(match: (e: ConductorEvent) => boolean, timeoutMs: number, alreadyDone?: () => Promise<boolean>): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        unsubscribe();
+        resolve();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      const unsubscribe = this.subscribe((e) => match(e) && done());
+      void alreadyDone?.().then((yes) => yes && done(), () => undefined);
+    });
+  }
+
   private async prune(): Promise<void> {
     const last = await this.lastId();
     await this.db.deleteFrom('events').where('id', '<=', last - this.retain).execute();

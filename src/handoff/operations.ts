@@ -51,19 +51,11 @@ export async function startHandoff(rt: Runtime, input: HandoffInput): Promise<Ha
 export async function waitForHandoff(rt: Runtime, id: string, waitMs: number, toInbox: boolean): Promise<HandoffRecord> {
   const current = await rt.handoffs.get(id);
   if (current.state !== 'running' || waitMs === 0) return current;
-  await new Promise<void>((resolve) => {
-    const timer = setTimeout(done, waitMs);
-    const unsubscribe = rt.bus.subscribe((e) => {
-      if (e.type === 'handoff.finished' && e.data.handoffId === id) done();
-    });
-    function done() {
-      clearTimeout(timer);
-      unsubscribe();
-      resolve();
-    }
-    // It may have finished between the first read and the subscription.
-    void rt.handoffs.get(id).then((h) => h.state !== 'running' && done());
-  });
+  await rt.bus.waitFor(
+    (e) => e.type === 'handoff.finished' && e.data.handoffId === id,
+    waitMs,
+    async () => (await rt.handoffs.get(id)).state !== 'running',
+  );
   const after = await rt.handoffs.get(id);
   if (after.state !== 'running' || !toInbox) return after;
   await rt.handoffs.routeToInbox(id); // Refused only if it finished in between: the read below shows that.

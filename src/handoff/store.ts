@@ -3,8 +3,8 @@ import type { Db } from '../db/database.js';
 import type { HandoffTable } from '../db/schema.js';
 import { NotFoundError } from '../errors.js';
 import type { HandoffRecord, HandoffState } from './schema.js';
+import { iso, isoOrNull } from '../db/time.js';
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 function toRecord(r: Selectable<HandoffTable>): HandoffRecord {
   return {
@@ -16,9 +16,9 @@ function toRecord(r: Selectable<HandoffTable>): HandoffRecord {
     result: r.result,
     error: r.error,
     resultViaInbox: r.result_via_inbox === 1,
-    createdAt: iso(r.created_at)!,
-    finishedAt: iso(r.finished_at),
-    deadlineAt: iso(r.deadline_at)!,
+    createdAt: iso(r.created_at),
+    finishedAt: isoOrNull(r.finished_at),
+    deadlineAt: iso(r.deadline_at),
   };
 }
 

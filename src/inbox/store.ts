@@ -2,8 +2,8 @@ import type { Selectable } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { MessageTable } from '../db/schema.js';
 import type { MessageRecord, MessageState } from './schema.js';
+import { iso, isoOrNull } from '../db/time.js';
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 export function toMessage(r: Selectable<MessageTable>): MessageRecord {
   return {
@@ -15,8 +15,8 @@ export function toMessage(r: Selectable<MessageTable>): MessageRecord {
     body: r.body,
     state: r.state as MessageState,
     reason: r.reason,
-    createdAt: iso(r.created_at)!,
-    deliveredAt: iso(r.delivered_at),
+    createdAt: iso(r.created_at),
+    deliveredAt: isoOrNull(r.delivered_at),
   };
 }
 

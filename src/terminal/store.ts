@@ -3,10 +3,10 @@ import type { Db } from '../db/database.js';
 import type { TerminalTable } from '../db/schema.js';
 import { NotFoundError } from '../errors.js';
 import type { TerminalRecord, TerminalStatus } from './schema.js';
+import { iso, isoOrNull } from '../db/time.js';
 
 type Row = Selectable<TerminalTable> & { session_name: string; tmux_session: string };
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 export function toRecord(row: Row, logFileFor: (id: string) => string): TerminalRecord {
   return {
@@ -23,9 +23,9 @@ export function toRecord(row: Row, logFileFor: (id: string) => string): Terminal
     status: row.status as TerminalStatus,
     statusDetail: row.status_detail,
     callerTerminalId: row.caller_terminal_id,
-    createdAt: iso(row.created_at)!,
-    lastActiveAt: iso(row.last_active_at)!,
-    exitedAt: iso(row.exited_at),
+    createdAt: iso(row.created_at),
+    lastActiveAt: iso(row.last_active_at),
+    exitedAt: isoOrNull(row.exited_at),
     exitCode: row.exit_code,
     logFile: logFileFor(row.id),
   };
