@@ -1,6 +1,7 @@
 import { moduleLogger } from '../logger.js';
 import { paneProcessTree, terminateTree, waitForExit } from '../process/tree.js';
 import { resolveProvider } from '../providers/registry.js';
+import { sendInput } from './input.js';
 import { recordedExitStatus } from '../status/monitor.js';
 import type { Runtime } from '../runtime.js';
 import { TmuxTargetMissingError } from '../tmux/client.js';
@@ -74,16 +75,14 @@ async function politeExit(rt: Runtime, terminal: TerminalRecord, pid: number): P
   } catch {
     return 'sigterm';
   }
+  if (!exit.keys?.length && !exit.text) return 'sigterm';
   try {
     if (exit.keys?.length) await rt.tmux.sendKeys(terminal.tmuxPane, exit.keys);
-    if (exit.text) {
-      await rt.tmux.paste(terminal.tmuxPane, exit.text, `conductor-exit-${terminal.id}`);
-      await rt.tmux.sendKeys(terminal.tmuxPane, ['Enter']);
-    }
+    // Typed like any input (settle delay, confirmed Enter): some CLIs drop an Enter that follows a paste too soon.
+    if (exit.text) await sendInput(rt, terminal, { text: exit.text, enter: true });
   } catch {
-    return 'sigterm';
+    // A CLI that exits at once can leave its last screen looking unsubmitted: its exit decides.
   }
-  if (!exit.keys?.length && !exit.text) return 'sigterm';
   return (await waitForExit([pid], POLITE_EXIT_MS)) ? 'exit-command' : 'sigterm';
 }
 

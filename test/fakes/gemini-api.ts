@@ -56,6 +56,10 @@ export interface RecordedRequest {
   model: string | null;
   kind: 'turn' | 'side' | 'count' | 'other';
   body: unknown;
+  /** When the request arrived (ms since the epoch). */
+  at: number;
+  /** When its answer was fully written (the last streamed chunk included). */
+  endedAt?: number;
 }
 
 export interface FakeGeminiApi {
@@ -130,8 +134,11 @@ export async function startGeminiApi(script: GeminiScript = {}): Promise<FakeGem
     const modelMatch = /\/models\/([^/:]+)(?::(\w+))?$/.exec(url.pathname);
     const model = modelMatch?.[1] ?? null;
     const action = modelMatch?.[2];
-    const record = (kind: RecordedRequest['kind']) =>
-      requests.push({ method, path: url.pathname + url.search, model, kind, body });
+    const record = (kind: RecordedRequest['kind']) => {
+      const entry: RecordedRequest = { method, path: url.pathname + url.search, model, kind, body, at: Date.now() };
+      res.on('finish', () => (entry.endedAt = Date.now()));
+      requests.push(entry);
+    };
 
     if (action === 'streamGenerateContent') {
       record('turn');
