@@ -113,6 +113,7 @@ export class TimeoutError extends ConductorError {
 
 export function errorFromBody(status: number, body: unknown): ConductorError {
   const err = (body as { error?: { code?: ErrorCode; message?: string; details?: unknown } } | null)?.error;
+  if (err?.code === 'daemon_unavailable' && err.message) return new DaemonUnavailableError(err.message);
   if (err?.code && err.message) return new ConductorError(err.code, err.message, err.details);
   return new ConductorError('internal', `daemon answered HTTP ${status}`);
 }

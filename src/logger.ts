@@ -7,7 +7,8 @@ let generation = 0;
 export function configureRootLogger(destinationFile: string): Logger {
   root = pino(
     { level: process.env.CONDUCTOR_LOG_LEVEL ?? 'info', base: { pid: process.pid } },
-    pino.destination({ dest: destinationFile, mkdir: true, sync: false }),
+    // Synchronous: the daemon logs little, and an async stream may not be open yet when a failed start exits.
+    pino.destination({ dest: destinationFile, mkdir: true, sync: true }),
   );
   generation++;
   return root;

@@ -7,6 +7,10 @@ import type { Db } from './db/database.js';
 import type { InboxDelivery } from './inbox/delivery.js';
 import type { MessageStore } from './inbox/store.js';
 import type { EventBus } from './events/bus.js';
+import type { CleanupWorker } from './cleanup/worker.js';
+import type { FlowRunner } from './flow/runner.js';
+import type { FlowScheduler } from './flow/scheduler.js';
+import type { FlowStore } from './flow/store.js';
 import type { HandoffRunner } from './handoff/runner.js';
 import type { HandoffStore } from './handoff/store.js';
 import type { SessionStore } from './session/store.js';
@@ -30,6 +34,10 @@ export interface Runtime {
   approvals: ApprovalStore;
   audit: ApprovalAudit;
   approvalExpiry: ApprovalExpiry;
+  flows: FlowStore;
+  flowScheduler: FlowScheduler;
+  flowRunner: FlowRunner;
+  cleanup: CleanupWorker;
   clock: () => number;
   port: number;
 }

@@ -58,13 +58,14 @@ export async function requestApproval(rt: Runtime, input: RequestApprovalInput, 
 export async function waitForApproval(rt: Runtime, id: string, waitMs: number, toInbox: boolean): Promise<ApprovalRecord> {
   const current = await rt.approvals.get(id);
   if (current.state !== 'pending' || waitMs === 0) return current;
-  await rt.bus.waitFor(
+  const ended = await rt.bus.waitFor(
     (e) => e.type === 'approval.decided' && e.data.approvalId === id,
     waitMs,
     async () => (await rt.approvals.get(id)).state !== 'pending',
   );
   const after = await rt.approvals.get(id);
-  if (after.state === 'pending' && toInbox) await rt.approvals.routeToInbox(id);
+  // Only a caller that gave up waiting gets the decision by inbox; a daemon stop is no such thing.
+  if (after.state === 'pending' && toInbox && ended === 'timeout') await rt.approvals.routeToInbox(id);
   return rt.approvals.get(id);
 }
 

@@ -32,7 +32,12 @@ export class DaemonClient {
         `cannot reach the daemon on port ${this.state.port} (${(err as Error).message}): run \`conductor daemon status\``,
       );
     }
-    const text = await res.text();
+    let text: string;
+    try {
+      text = await res.text();
+    } catch (err) {
+      throw new DaemonUnavailableError(`the daemon stopped answering (${(err as Error).message}): run \`conductor daemon status\``);
+    }
     const parsed = text ? (JSON.parse(text) as unknown) : undefined;
     if (!res.ok) throw errorFromBody(res.status, parsed);
     return parsed as T;
@@ -85,18 +90,22 @@ export async function startDaemon(l: HomeLayout = ensureLayout(layout())): Promi
   const deadline = Date.now() + START_TIMEOUT_MS;
   let delay = 10;
   while (Date.now() < deadline) {
-    const state = readDaemonState(l);
-    if (state && state.pid === child.pid && (await healthy(state))) return new DaemonClient(state, l);
-    if (exitCode !== null || (child.pid !== undefined && !isAlive(child.pid))) break;
+    // Any healthy daemon will do: another CLI (or an agent's MCP server) may have started one first.
+    const running = await findDaemon(l);
+    if (running) return running;
+    const childGone = exitCode !== null || (child.pid !== undefined && !isAlive(child.pid));
+    if (childGone && !/already running/.test(readIfExists(errFile))) break;
     await new Promise((r) => setTimeout(r, delay));
     delay = Math.min(delay * 2, 100);
   }
-  const reason = existsSync(errFile) ? lastLine(readFileSync(errFile, 'utf8')) : '';
-  const running = await findDaemon(l);
-  if (running) return running; // Another CLI won the race to start it.
+  const reason = lastLine(readIfExists(errFile));
   throw new DaemonUnavailableError(
     `the daemon did not start${reason ? `: ${reason}` : ''} (see ${l.daemonLog}; try \`conductor daemon run\` to watch it start)`,
   );
+}
+
+function readIfExists(file: string): string {
+  return existsSync(file) ? readFileSync(file, 'utf8') : '';
 }
 
 function lastLine(text: string): string {

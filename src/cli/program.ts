@@ -3,9 +3,12 @@ import { VERSION } from '../version.js';
 import * as approvals from './commands/approvals.js';
 import * as attach from './commands/attach.js';
 import * as daemon from './commands/daemon.js';
+import * as doctor from './commands/doctor.js';
+import * as flow from './commands/flow.js';
 import * as hook from './commands/hook.js';
 import * as inbox from './commands/inbox.js';
 import * as init from './commands/init.js';
+import * as install from './commands/install.js';
 import * as launch from './commands/launch.js';
 import * as logs from './commands/logs.js';
 import * as ls from './commands/ls.js';
@@ -23,7 +26,7 @@ program
   .version(VERSION, '-V, --version')
   .showHelpAfterError('(add --help for usage)');
 
-for (const command of [init, daemon, launch, ls, send, inbox, output, logs, attach, shutdown, providers, profiles, approvals, hook, mcp]) command.register(program);
+for (const command of [init, daemon, doctor, launch, ls, send, inbox, output, logs, attach, shutdown, providers, profiles, install, flow, approvals, hook, mcp]) command.register(program);
 
 program.configureOutput({ writeErr: (s) => process.stderr.write(s.startsWith('error:') ? `conductor: ${s.slice(7)}` : s) });
 export async function main(argv: string[]): Promise<void> {

@@ -45,6 +45,7 @@ export function matches(e: ConductorEvent, f: EventFilter): boolean {
  */
 export class EventBus {
   private readonly emitter = new EventEmitter();
+  private isClosing = false;
   private published = 0;
 
   constructor(
@@ -118,17 +119,31 @@ export class EventBus {
    * Resolves once an event satisfies `match`, or `alreadyDone` (checked after subscribing, so
    * nothing slips between) says the wait is over, or after `timeoutMs`.
    */
-  waitFor(match: (e: ConductorEvent) => boolean, timeoutMs: number, alreadyDone?: () => Promise<boolean>): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const done = () => {
+  waitFor(
+    match: (e: ConductorEvent) => boolean,
+    timeoutMs: number,
+    alreadyDone?: () => Promise<boolean>,
+  ): Promise<'done' | 'timeout' | 'closing'> {
+    return new Promise((resolve) => {
+      const finish = (why: 'done' | 'timeout' | 'closing') => {
         clearTimeout(timer);
         unsubscribe();
-        resolve();
+        this.emitter.off('closing', onClosing);
+        resolve(why);
       };
-      const timer = setTimeout(done, timeoutMs);
-      const unsubscribe = this.subscribe((e) => match(e) && done());
-      void alreadyDone?.().then((yes) => yes && done(), () => undefined);
+      const onClosing = () => finish('closing');
+      if (this.isClosing) return resolve('closing');
+      const timer = setTimeout(() => finish('timeout'), timeoutMs);
+      const unsubscribe = this.subscribe((e) => match(e) && finish('done'));
+      this.emitter.once('closing', onClosing);
+      void alreadyDone?.().then((yes) => yes && finish('done'), () => undefined);
     });
+  }
+
+  /** The daemon is stopping: every wait returns now, so long polls answer and nothing holds the stop. */
+  closing(): void {
+    this.isClosing = true;
+    this.emitter.emit('closing');
   }
 
   private async prune(): Promise<void> {

@@ -51,13 +51,13 @@ export async function startHandoff(rt: Runtime, input: HandoffInput): Promise<Ha
 export async function waitForHandoff(rt: Runtime, id: string, waitMs: number, toInbox: boolean): Promise<HandoffRecord> {
   const current = await rt.handoffs.get(id);
   if (current.state !== 'running' || waitMs === 0) return current;
-  await rt.bus.waitFor(
+  const ended = await rt.bus.waitFor(
     (e) => e.type === 'handoff.finished' && e.data.handoffId === id,
     waitMs,
     async () => (await rt.handoffs.get(id)).state !== 'running',
   );
   const after = await rt.handoffs.get(id);
-  if (after.state !== 'running' || !toInbox) return after;
+  if (after.state !== 'running' || !toInbox || ended !== 'timeout') return after;
   await rt.handoffs.routeToInbox(id); // Refused only if it finished in between: the read below shows that.
   return rt.handoffs.get(id);
 }

@@ -16,7 +16,7 @@ function describe(a: ApprovalRecord): string {
 
 /** request_approval, list_approvals, decide_approval: the approvals part of the conductor's MCP tools. */
 export function registerApprovalTools(server: McpServer, kit: ToolKit): void {
-  const { daemon, self, guarded, text, failure, waitBudgetSeconds } = kit;
+  const { daemon, self, guarded, text, failure, waitBudgetSeconds, poll } = kit;
 
   server.registerTool(
     'request_approval',
@@ -33,8 +33,8 @@ export function registerApprovalTools(server: McpServer, kit: ToolKit): void {
     guarded(async (a) => {
       const c: DaemonClient = await daemon();
       const filed = await c.post<ApprovalRecord>('/approvals', { ...a, requester: self });
-      const wait = Math.round(waitBudgetSeconds() * 1000);
-      const decided = await c.get<ApprovalRecord>(`/approvals/${filed.id}?wait=${wait}&inbox=${self ? 'true' : 'false'}`);
+      const path = `/approvals/${filed.id}?inbox=${self ? 'true' : 'false'}`;
+      const decided = await poll<ApprovalRecord>(path, (r) => r.state !== 'pending', waitBudgetSeconds() * 1000);
       return text(`${describe(decided)}\n[approval ${decided.id}]`);
     }),
   );

@@ -2,7 +2,7 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { z } from 'zod';
 import { connect, type DaemonClient } from '../cli/client.js';
-import { ConductorError } from '../errors.js';
+import { ConductorError, DaemonUnavailableError } from '../errors.js';
 import type { HandoffRecord } from '../handoff/schema.js';
 import type { MessageRecord } from '../inbox/schema.js';
 import type { TerminalRecord } from '../terminal/schema.js';
@@ -19,6 +19,8 @@ export interface ToolKit {
   text: (t: string) => ToolResult;
   failure: (t: string) => ToolResult;
   waitBudgetSeconds: () => number;
+  /** Long-polls `path` (which takes `wait=`) until `settled`, riding out a daemon restart. */
+  poll: <T>(path: string, settled: (r: T) => boolean, budgetMs: number) => Promise<T>;
 }
 
 // Text only: some clients show the model structuredContent instead of the text when both exist.
@@ -68,6 +70,24 @@ export async function runMcpServer(): Promise<void> {
       }
     };
 
+  const poll = async <T>(path: string, settled: (r: T) => boolean, budgetMs: number): Promise<T> => {
+    const deadline = Date.now() + budgetMs;
+    const sep = path.includes('?') ? '&' : '?';
+    let last: T | undefined;
+    for (;;) {
+      const left = Math.max(0, deadline - Date.now());
+      try {
+        last = await (await daemon()).get<T>(`${path}${sep}wait=${Math.round(left)}`);
+        if (settled(last) || left === 0) return last;
+      } catch (err) {
+        // The daemon went away mid-wait (a restart): reconnect, which starts it again, and go on.
+        if (!(err instanceof DaemonUnavailableError) || Date.now() >= deadline) throw err;
+        client = undefined;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
+  };
+
   const server = new McpServer({ name: 'conductor', version: VERSION });
 
   server.registerTool(
@@ -88,7 +108,7 @@ export async function runMcpServer(): Promise<void> {
       const c = await daemon();
       const started = await c.post<HandoffRecord>('/handoffs', { ...a, caller: self });
       const budget = Math.min(waitBudgetSeconds(), a.timeout ?? Infinity) * 1000;
-      return describeHandoff(await c.get<HandoffRecord>(`/handoffs/${started.id}?wait=${Math.round(budget)}&inbox=${self ? 'true' : 'false'}`));
+      return describeHandoff(await poll<HandoffRecord>(`/handoffs/${started.id}?inbox=${self ? 'true' : 'false'}`, (h) => h.state !== 'running', budget));
     }),
   );
 
@@ -102,9 +122,9 @@ export async function runMcpServer(): Promise<void> {
       },
     },
     guarded(async (a) => {
-      const c = await daemon();
-      const wait = Math.round(Math.min(a.wait ?? waitBudgetSeconds(), waitBudgetSeconds()) * 1000);
-      return describeHandoff(await c.get<HandoffRecord>(`/handoffs/${encodeURIComponent(a.handle)}?wait=${wait}&inbox=${self ? 'true' : 'false'}`));
+      const wait = Math.min(a.wait ?? waitBudgetSeconds(), waitBudgetSeconds()) * 1000;
+      const path = `/handoffs/${encodeURIComponent(a.handle)}?inbox=${self ? 'true' : 'false'}`;
+      return describeHandoff(await poll<HandoffRecord>(path, (h) => h.state !== 'running', wait));
     }),
   );
 
@@ -175,6 +195,6 @@ export async function runMcpServer(): Promise<void> {
     }),
   );
 
-  registerApprovalTools(server, { daemon, self, guarded, text, failure, waitBudgetSeconds });
+  registerApprovalTools(server, { daemon, self, guarded, text, failure, waitBudgetSeconds, poll });
   await server.connect(new StdioServerTransport());
 }

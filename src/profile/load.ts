@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import YAML from 'yaml';
+import type { ZodError } from 'zod';
 import { packageRoot } from '../config/paths.js';
 import { InvalidInputError, NotFoundError } from '../errors.js';
 import { formatZodIssues } from '../providers/userProvider.js';
@@ -10,6 +11,15 @@ import { profileFrontmatterSchema, profileNameSchema, type Profile } from './sch
 export const builtInProfileDir = join(packageRoot(), 'profiles');
 
 export class ProfileError extends InvalidInputError {}
+
+/** A bad record key says only "Invalid key in record"; the key's own rule says what is wrong. */
+function withKeyMessages(error: ZodError): ZodError {
+  for (const issue of error.issues) {
+    const inner = issue.code === 'invalid_key' ? issue.issues[0]?.message : undefined;
+    if (inner) (issue as { message: string }).message = inner;
+  }
+  return error;
+}
 
 /** Splits `---\nyaml\n---\nbody` and validates the frontmatter; errors name the file and field. */
 export function parseProfile(text: string, file: string, source: Profile['source']): Profile {
@@ -22,7 +32,7 @@ export function parseProfile(text: string, file: string, source: Profile['source
     throw new ProfileError(`profile ${file}: the frontmatter is not valid YAML: ${(err as Error).message}`);
   }
   const result = profileFrontmatterSchema.safeParse(front ?? {});
-  if (!result.success) throw new ProfileError(`profile ${file}: ${formatZodIssues(result.error)}`);
+  if (!result.success) throw new ProfileError(`profile ${file}: ${formatZodIssues(withKeyMessages(result.error))}`);
   const systemPrompt = match[2].trim();
   if (systemPrompt === '') throw new ProfileError(`profile ${file}: the body (the agent's system prompt) is empty`);
   return { ...result.data, systemPrompt, source, file };

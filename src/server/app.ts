@@ -5,6 +5,7 @@ import type { Runtime } from '../runtime.js';
 import { VERSION } from '../version.js';
 import { approvalRoutes } from './routes/approvals.js';
 import { eventRoutes } from './routes/events.js';
+import { flowRoutes } from './routes/flows.js';
 import { handoffRoutes } from './routes/handoffs.js';
 import { messageRoutes } from './routes/messages.js';
 import { profileRoutes } from './routes/profiles.js';
@@ -28,6 +29,7 @@ export function createApp(rt: Runtime, token: string, hooks: AppHooks): Hono {
   app.route('/terminals', terminalRoutes(rt));
   app.route('/providers', providerRoutes(rt));
   app.route('/profiles', profileRoutes(rt));
+  app.route('/flows', flowRoutes(rt));
   app.route('/approvals', approvalRoutes(rt));
   app.route('/', messageRoutes(rt));
   app.route('/', handoffRoutes(rt));

@@ -12,6 +12,10 @@ import type { Runtime } from '../runtime.js';
 import { SessionStore } from '../session/store.js';
 import { HandoffRunner } from '../handoff/runner.js';
 import { HandoffStore } from '../handoff/store.js';
+import { CleanupWorker, retentionDays } from '../cleanup/worker.js';
+import { FlowRunner } from '../flow/runner.js';
+import { FlowScheduler } from '../flow/scheduler.js';
+import { FlowStore } from '../flow/store.js';
 import { InboxDelivery } from '../inbox/delivery.js';
 import { ApprovalAudit } from '../approval/audit.js';
 import { ApprovalExpiry } from '../approval/expiry.js';
@@ -82,6 +86,7 @@ function listen(app: { fetch: (req: Request) => Promise<Response> }, port: numbe
 /** Runs the daemon in the foreground until SIGTERM/SIGINT; resolves when it has stopped cleanly. */
 export async function runDaemon(): Promise<void> {
   const l = ensureLayout(layout());
+  const retention = retentionDays(); // checked before the logger starts, so a bad value is the one line reported
   configureRootLogger(l.daemonLog);
   const releaseLock = acquireDaemonLock(l);
   const { db, close: closeDb } = openDatabase(l.database);
@@ -102,6 +107,10 @@ export async function runDaemon(): Promise<void> {
     rt.inbox = new InboxDelivery(rt, rt.messages);
     rt.handoffs = new HandoffStore(db);
     rt.handoffRunner = new HandoffRunner(rt, rt.handoffs);
+    rt.flows = new FlowStore(db);
+    rt.flowRunner = new FlowRunner(rt, rt.flows);
+    rt.flowScheduler = new FlowScheduler(rt.flows, { clock, launcher: rt.flowRunner });
+    rt.cleanup = new CleanupWorker({ db, layout: l, tmux, isTracked: (id) => rt.monitor.isTracked(id) }, { clock, retentionDays: retention });
     rt.approvals = new ApprovalStore(db);
     rt.audit = new ApprovalAudit(join(l.approvals, 'audit.jsonl'));
     rt.approvalExpiry = new ApprovalExpiry(rt);
@@ -110,6 +119,9 @@ export async function runDaemon(): Promise<void> {
     await monitor.start();
     await rt.inbox.start();
     await rt.handoffRunner.start();
+    await rt.flowRunner.start();
+    await rt.flowScheduler.start();
+    rt.cleanup.start();
     rt.approvalExpiry.start();
     promptApprovals.start();
     stopApprovals = async () => {
@@ -127,7 +139,13 @@ export async function runDaemon(): Promise<void> {
         return () => streams.delete(close);
       },
     });
-    const server = await listen({ fetch: (req: Request) => requests.track(() => app.fetch(req)) }, configuredPort());
+    let stopping = false;
+    const refuse = () =>
+      Response.json({ error: { code: 'daemon_unavailable', message: 'the daemon is stopping: try again in a moment' } }, { status: 503 });
+    const server = await listen(
+      { fetch: (req: Request) => (stopping ? Promise.resolve(refuse()) : requests.track(() => app.fetch(req))) },
+      configuredPort(),
+    );
     rt.port = (server.address() as AddressInfo).port;
     writeDaemonState(l, {
       pid: process.pid,
@@ -149,13 +167,18 @@ export async function runDaemon(): Promise<void> {
     });
 
     // Graceful stop: no new connections, end event streams, let in-flight requests finish.
+    stopping = true;
     removeDaemonState(l);
     server.close();
+    rt.bus.closing();
     for (const close of streams) close();
     await requests.drained(10_000);
     (server as { closeAllConnections?: () => void }).closeAllConnections?.();
   } finally {
     workers?.handoffRunner.stop();
+    await workers?.flowScheduler.stop();
+    workers?.flowRunner.stop();
+    await workers?.cleanup.stop();
     await stopApprovals?.();
     await workers?.inbox.stop();
     await monitor?.stop();

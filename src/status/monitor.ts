@@ -89,8 +89,10 @@ export class TerminalMonitor {
     const now = this.deps.clock();
     const cleanLog = new CleanLog(terminalLogPath(this.deps.layout, record.id));
     if (resumed) cleanLog.resume();
+    // A terminal that was working when the daemon went down is still answering its input.
+    const working = record.status === 'busy' || record.status === 'waiting_input';
     const tracker: TrackerState = resumed
-      ? { ...initialTracker(now), status: record.status }
+      ? { ...initialTracker(now), status: record.status, awaitingResponse: working, sawBusySinceInput: working }
       : initialTracker(now);
     const t: Tracked = {
       id: record.id,

@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApprovalRecord } from '../../src/approval/schema.js';
 import { openEvents } from '../../src/cli/events.js';
 import { recordedPrompts, writeFakeProfile } from '../helpers/agents.js';
-import { TestEnv } from '../helpers/env.js';
+import { execa } from 'execa';
+import { conductorBin, TestEnv } from '../helpers/env.js';
 import { waitForFile } from '../helpers/wait.js';
 
 const RISKY = { match: '^RISKY (.*)$', flags: 'm', tool: { name: 'request_approval', arguments: { action: '{{1}}', reason: 'the task needs it' } }, answer: 'Decision: {{result}}' };
@@ -129,6 +130,37 @@ describe('approvals', () => {
     expect(await env.cliOk(['output', boss.id, '--last'])).toMatch(/may not decide approvals: its profile 'boss' lacks approval\.canDecide/);
     await env.cliOk(['deny', id]);
     expectedAudit.push([id, 'denied']);
+  });
+
+  it('shows requests live with --watch, and survives a daemon restart while one is pending', async () => {
+    const watcher = execa(conductorBin, ['approvals', '--watch', '--json'], { env: { ...process.env, ...env.env }, reject: false });
+    const lines: string[] = [];
+    let buffered = '';
+    const seen = new Promise<ApprovalRecord>((resolve) => {
+      watcher.stdout!.on('data', (chunk: Buffer) => {
+        buffered += chunk.toString();
+        const parts = buffered.split('\n');
+        buffered = parts.pop()!;
+        for (const line of parts) {
+          lines.push(line);
+          const a = JSON.parse(line) as ApprovalRecord;
+          if (a.action === 'git push --force' && a.state === 'pending') resolve(a);
+        }
+      });
+    });
+    const t = await env.launch(['--profile', 'careful', '--session', 'a7']);
+    await env.cliOk(['send', t.id, 'RISKY git push --force']);
+    const a = await seen;
+    expectedAudit.push([a.id, 'requested']);
+    watcher.kill('SIGINT');
+    await watcher;
+    // The daemon restarts while the agent waits: the request and the agent's wait both survive.
+    await env.stopDaemon();
+    await env.client();
+    await env.cliOk(['approve', a.id, '--note', 'after the restart']);
+    expectedAudit.push([a.id, 'approved']);
+    await env.waitForStatus(t.id, ['completed'], 30_000);
+    expect(await env.cliOk(['output', t.id, '--last'])).toMatch(/^Decision: APPROVED by human.*: after the restart/);
   });
 
   it('keeps an append-only audit of exactly the requests and decisions, in order, and exports them as CSV', async () => {

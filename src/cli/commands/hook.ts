@@ -1,9 +1,11 @@
 import type { Command } from 'commander';
 import type { ApprovalRecord } from '../../approval/schema.js';
+import { DaemonUnavailableError } from '../../errors.js';
 import { connect } from '../client.js';
 import { action } from '../run.js';
 
 const WAIT_CHUNK_MS = 300_000;
+const MAX_RECONNECTS = 120;
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -15,6 +17,21 @@ function answer(decision: 'allow' | 'deny', reason: string): void {
   process.stdout.write(
     `${JSON.stringify({ hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: decision, permissionDecisionReason: reason } })}\n`,
   );
+}
+
+/** Waits for the decision, riding out daemon restarts (the request is stored, so it survives them). */
+async function waitForDecision(a: ApprovalRecord): Promise<ApprovalRecord> {
+  let failures = 0;
+  while (a.state === 'pending') {
+    try {
+      a = await (await connect()).get<ApprovalRecord>(`/approvals/${a.id}?wait=${WAIT_CHUNK_MS}`);
+      failures = 0;
+    } catch (err) {
+      if (!(err instanceof DaemonUnavailableError) || ++failures > MAX_RECONNECTS) throw err;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+  return a;
 }
 
 /**
@@ -44,8 +61,7 @@ export function register(program: Command): void {
             cwd: call.cwd,
           });
           if (check.decision === 'allow' || !check.approval) return;
-          let a = check.approval;
-          while (a.state === 'pending') a = await client.get<ApprovalRecord>(`/approvals/${a.id}?wait=${WAIT_CHUNK_MS}`);
+          const a = await waitForDecision(check.approval);
           if (a.state === 'approved') answer('allow', `Approved by ${a.decidedBy}${a.note ? `: ${a.note}` : ''} (conductor approval ${a.id})`);
           else answer('deny', `${a.state === 'denied' ? `Denied by ${a.decidedBy}` : 'Not approved in time'}${a.note ? `: ${a.note}` : ''} (conductor approval ${a.id}). Do not retry it; ask for another way.`);
         } catch (err) {

@@ -26,9 +26,10 @@ export function register(program: Command): void {
     .argument('<name>', 'profile name')
     .option('--json', 'print as JSON')
     .action(
-      action(async (name: string, opts: { json?: boolean }) => {
+      action(async (name: string, _opts: { json?: boolean }, command: Command) => {
         const p = await (await connect()).get<Profile>(`/profiles/${encodeURIComponent(name)}`);
-        if (opts.json) return printJson(p);
+        // `profiles` has a --json of its own, which commander gives precedence after the subcommand too.
+        if (command.optsWithGlobals<{ json?: boolean }>().json) return printJson(p);
         const { systemPrompt, ...settings } = p;
         process.stdout.write(`${JSON.stringify(settings, null, 2)}\n\n${systemPrompt}\n`);
       }),
