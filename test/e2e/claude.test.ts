@@ -1,13 +1,13 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openEvents, type EventStream } from '../../src/cli/events.js';
-import type { ConductorEvent } from '../../src/events/bus.js';
 import { isAlive, paneProcessTree } from '../../src/process/tree.js';
 import type { TerminalRecord, TerminalStatus } from '../../src/terminal/schema.js';
 import { provider as claude } from '../../providers/claude_code.js';
 import { startFakeAnthropicApi, toolResults, type FakeAnthropicApi } from '../fakes/anthropic-api.js';
 import { repoRoot, TestEnv } from '../helpers/env.js';
+import { SECOND_ANSWER, commandLine, statusesUntil, CHUNK_DELAY_MS, MARKER, AFTER_TOOL_ANSWER } from './shared.js';
 
 /**
  * Real Claude Code, driven through the real `conductor` CLI and daemon, its model a local fake:
@@ -60,50 +60,9 @@ const MARKDOWN_RENDERED = [
   'That is all.',
 ].join('\n');
 
-const CHUNK_DELAY_MS = 50;
 /** At least 40 chunks, 50 ms apart: two seconds and more of streaming. */
 const CHUNK_SIZE = Math.floor(MARKDOWN_ANSWER.length / 40);
 const CHUNKS = Math.ceil(MARKDOWN_ANSWER.length / CHUNK_SIZE);
-/** Its first paragraph is wider than the pane: the CLI wraps it, the extractor joins it again. */
-const SECOND_ANSWER = [
-  'Second answer: the tests pass now, all of them, on the first try, and this sentence goes on for long enough that it cannot fit',
-  'on a single row of the two hundred column pane, so the agent wraps it and the conductor has to join the rows again.',
-].join(' ') + '\n\nNothing else to do.';
-const MARKER = 'approved-marker.txt';
-const AFTER_TOOL_ANSWER = 'Created the marker file.';
-
-function commandLine(pid: number): string {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
-  } catch {
-    return '';
-  }
-}
-
-interface Seen {
-  status: TerminalStatus;
-  at: number;
-}
-
-/** Reads status events until `done` holds for one, failing after `timeoutMs`. */
-async function statusesUntil(stream: EventStream, done: (s: TerminalStatus) => boolean, timeoutMs: number): Promise<Seen[]> {
-  const seen: Seen[] = [];
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no matching status after ${timeoutMs} ms; saw ${seen.map((s) => s.status).join(' → ') || 'nothing'}`)), timeoutMs);
-  });
-  try {
-    for (;;) {
-      const event: ConductorEvent | undefined = await Promise.race([stream.next(), timeout]);
-      if (!event) throw new Error('the event stream ended');
-      const status = event.data.status as TerminalStatus;
-      seen.push({ status, at: Date.now() });
-      if (done(status)) return seen;
-    }
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 describe('Claude Code end to end (real CLI, fake model API)', () => {
   const env = new TestEnv();
