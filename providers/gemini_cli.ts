@@ -178,7 +178,11 @@ function launch(ctx: LaunchContext): LaunchSpec {
   }
 
   Object.assign(env, profile?.env);
-  return { argv, env, unsetEnv: INHERITED_VARS.filter((name) => !(name in env)), files };
+  // Gemini's UI framework turns non-interactive (and the CLI exits) when it sees CI markers,
+  // as in a CI job that runs the conductor: a terminal is interactive by definition.
+  const ciMarkers = ['CI', 'CONTINUOUS_INTEGRATION', ...Object.keys(ctx.baseEnv).filter((name) => name.startsWith('CI_'))];
+  const unsetEnv = [...INHERITED_VARS, ...ciMarkers].filter((name) => !(name in env));
+  return { argv, env, unsetEnv, files };
 }
 
 // ---------------------------------------------------------------------------------------------
