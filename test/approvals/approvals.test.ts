@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApprovalRecord } from '../../src/approval/schema.js';
 import { openEvents } from '../../src/cli/events.js';
-import { recordedPrompts, writeFakeProfile } from '../helpers/agents.js';
+import { recordedPrompts, waitUntilDeliveredAndAnswered, writeFakeProfile } from '../helpers/agents.js';
 import { execa } from 'execa';
 import { conductorBin, TestEnv } from '../helpers/env.js';
 import { waitForFile } from '../helpers/wait.js';
@@ -124,7 +124,7 @@ describe('approvals', () => {
     const bossRecord = join(env.home, 'boss.prompts.jsonl');
     const notice = await waitForFile(bossRecord, () => recordedPrompts(bossRecord).find((p) => p.includes(`Approval request ${id}`)));
     expect(notice).toMatch(/from terminal [0-9a-f]{8}: format the disk\nWhy: the task needs it/);
-    await env.waitForStatus(boss.id, ['completed', 'idle']);
+    await waitUntilDeliveredAndAnswered(env, boss.id, (body) => body.includes(`Approval request ${id}`));
     await env.cliOk(['send', boss.id, `DECIDE ${id}`]);
     await env.waitForStatus(boss.id, ['completed']);
     expect(await env.cliOk(['output', boss.id, '--last'])).toMatch(/may not decide approvals: its profile 'boss' lacks approval\.canDecide/);

@@ -1,5 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { openEvents } from '../../src/cli/events.js';
+import type { MessageRecord } from '../../src/inbox/schema.js';
 import type { TestEnv } from './env.js';
 
 export interface FakeRule {
@@ -43,4 +45,24 @@ export function recordedPrompts(file: string): string[] {
   } catch {
     return [];
   }
+}
+
+/**
+ * Waits until a message to `terminal` matching `match` is delivered, then until the agent has
+ * answered it. An agent records a prompt as it reads it, a moment before the delivery is
+ * confirmed, so seeing it recorded is not enough to type the next input.
+ */
+export async function waitUntilDeliveredAndAnswered(env: TestEnv, terminal: string, match: (body: string) => boolean): Promise<void> {
+  const client = await env.client();
+  const events = await openEvents(client, { terminal, types: 'message.delivered' });
+  try {
+    const delivered = async () =>
+      (await client.get<{ messages: MessageRecord[] }>(`/terminals/${terminal}/messages?direction=received`)).messages.some(
+        (m) => match(m.body) && m.state === 'delivered',
+      );
+    while (!(await delivered())) await events.next();
+  } finally {
+    events.close();
+  }
+  await env.waitForStatus(terminal, ['completed']);
 }

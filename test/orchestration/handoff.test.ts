@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findDaemon } from '../../src/cli/client.js';
 import type { HandoffRecord } from '../../src/handoff/schema.js';
 import type { MessageRecord } from '../../src/inbox/schema.js';
-import { recordedPrompts, writeFakeProfile } from '../helpers/agents.js';
+import { recordedPrompts, waitUntilDeliveredAndAnswered, writeFakeProfile } from '../helpers/agents.js';
 import { TestEnv } from '../helpers/env.js';
 import { waitForFile } from '../helpers/wait.js';
 
@@ -38,7 +38,7 @@ describe('handoffs that outlast their caller’s patience', () => {
     const notice = await waitForFile(record, () => recordedPrompts(record).find((p) => p.includes(`Handoff ${handle}`)), 20_000);
     expect(notice).toMatch(new RegExp(`^\\[conductor\\] Message #\\d+ from the conductor:\\nHandoff ${handle} \\(profile slowpoke\\) is done\\. The worker answered:\\n\\nAfter long thought: 7\\.`));
 
-    await env.waitForStatus(sup.id, ['completed']);
+    await waitUntilDeliveredAndAnswered(env, sup.id, (body) => body.includes(handle!));
     await env.cliOk(['send', sup.id, `RESULT ${handle}`]);
     await env.waitForStatus(sup.id, ['completed']);
     expect(await env.cliOk(['output', sup.id, '--last'])).toContain('Result: After long thought: 7.');
