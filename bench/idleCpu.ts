@@ -10,8 +10,8 @@ import type { BenchWorld } from './world.js';
 const TERMINALS = 50;
 const WINDOW_MS = 10_000;
 const GOAL_CPU_PERCENT = 1;
-/** After the last launch (or shutdown) settled: lets the last judgements and a garbage collection pass. */
-const SETTLE_MS = 2000;
+/** After the last launch (or shutdown) settled: lets the last judgements and the garbage collector's heap shrink (seen 7-8 s after activity) pass, so the window shows the steady cost. */
+const SETTLE_MS = 8000;
 
 export const clockTicks = (() => {
   const r = spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' });

@@ -101,7 +101,7 @@ export async function runDaemon(): Promise<void> {
     const bus = new EventBus(db);
     const terminals = new TerminalStore(db, (id) => terminalLogPath(l, id));
     const clock = () => Date.now();
-    monitor = new TerminalMonitor({ tmux, store: terminals, bus, layout: l, clock, sweepMs: 3000 });
+    monitor = new TerminalMonitor({ tmux, store: terminals, bus, layout: l, clock, sweepMs: 5000 });
     const rt = { layout: l, db, tmux, bus, monitor, terminals, sessions: new SessionStore(db), clock, port: 0 } as Runtime;
     rt.messages = new MessageStore(db);
     rt.inbox = new InboxDelivery(rt, rt.messages);
