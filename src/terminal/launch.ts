@@ -51,7 +51,8 @@ export function exitStatusFile(runtimeDir: string): string {
   return join(runtimeDir, 'exit-status');
 }
 
-function forLaunch(p: Profile | undefined): ProfileForLaunch | undefined {
+/** What a provider sees of a profile. */
+export function forLaunch(p: Profile | undefined): ProfileForLaunch | undefined {
   if (!p) return undefined;
   return {
     name: p.name,

@@ -6,6 +6,7 @@ import { provider as ollama } from '../../providers/ollama.js';
 import { provider as shell } from '../../providers/shell.js';
 import { parseProfile } from '../../src/profile/load.js';
 import type { LaunchContext, LaunchSpec, ProfileForLaunch } from '../../src/providers/types.js';
+import { forLaunch } from '../../src/terminal/launch.js';
 
 const profileText = `---
 name: tester
@@ -25,22 +26,12 @@ env:
 You write tests. "Quotes", $dollars and \`backticks\` stay as they are.
 `;
 
-/** What the conductor hands a provider (src/terminal/launch.ts does the same mapping). */
-function forLaunch(): ProfileForLaunch {
-  const p = parseProfile(profileText, 'tester.md', 'user');
-  return {
-    name: p.name,
-    model: p.model,
-    systemPrompt: p.systemPrompt,
-    permissionMode: p.permissionMode,
-    allowedTools: p.allowedTools,
-    deniedTools: p.deniedTools,
-    mcpServers: p.mcpServers,
-    env: p.env,
-  };
+/** What the conductor hands a provider, through the same mapping src/terminal/launch.ts uses. */
+function profileForLaunch(): ProfileForLaunch {
+  return forLaunch(parseProfile(profileText, 'tester.md', 'user'))!;
 }
 
-function context(baseEnv: Record<string, string> = {}, profile: ProfileForLaunch | null = forLaunch()): LaunchContext {
+function context(baseEnv: Record<string, string> = {}, profile: ProfileForLaunch | null = profileForLaunch()): LaunchContext {
   return {
     terminalId: '1a2b3c4d',
     cwd: '/srv/project',
@@ -121,7 +112,7 @@ describe('a profile reaches each built-in provider’s launch', () => {
     expect(modelfile).toBe(`FROM test-model-1\nSYSTEM """${systemPrompt}"""\n`);
     expect(spec.argv).toContain('/state/run/1a2b3c4d/Modelfile');
     expect(spec.env).toMatchObject({ TEST_MODE: 'on' });
-    const tripleQuoted = { ...forLaunch(), systemPrompt: 'Say """hi"""' };
+    const tripleQuoted = { ...profileForLaunch(), systemPrompt: 'Say """hi"""' };
     expect(() => ollama.launch(context({}, tripleQuoted))).toThrow(/cannot contain """/);
     expect(ollama.launch(context({}, null)).argv).toEqual(['ollama', 'run', expect.any(String)]);
   });
