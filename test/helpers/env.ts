@@ -101,11 +101,15 @@ export class TestEnv {
   }
 
   async cleanup(): Promise<void> {
+    // Stop every agent properly first: killing the tmux server alone can leave an agent writing
+    // into the home being removed (and running on after the test).
+    const c = await findDaemon(this.layout).catch(() => undefined);
+    await c?.delete('/terminals').catch(() => undefined);
     await this.stopDaemon().catch(() => undefined);
     const socketPath = await this.tmux(['display-message', '-p', '#{socket_path}']);
     await this.tmux(['kill-server']);
     if (socketPath.exitCode === 0) rmSync(String(socketPath.stdout).trim(), { force: true });
-    if (!process.env.CONDUCTOR_KEEP_TEST_HOME) rmSync(this.home, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+    if (!process.env.CONDUCTOR_KEEP_TEST_HOME) rmSync(this.home, { recursive: true, force: true, maxRetries: 20, retryDelay: 200 });
   }
 }
 
