@@ -66,7 +66,7 @@ describe('codex golden screens', () => {
 describe('codex launch()', () => {
   const base: LaunchContext = {
     terminalId: 't1',
-    cwd: '/work/repo "quoted"',
+    cwd: '/home/dev/repo "quoted"',
     runtimeDir: '/run/conductor/t1',
     mcp: { command: 'conductor', args: ['mcp', '--terminal', 't1'], env: { CONDUCTOR_TERMINAL: 't1' } },
     baseEnv: {},
@@ -90,7 +90,7 @@ describe('codex launch()', () => {
     expect(spec.argv).toContain('--no-daemon');
     expect(spec.argv).toContain('--no-alt-screen');
     const o = overrides(spec.argv);
-    expect(o.get('projects')).toBe('{ "/work/repo \\"quoted\\"" = { "trust_level" = "trusted" } }');
+    expect(o.get('projects')).toBe('{ "/home/dev/repo \\"quoted\\"" = { "trust_level" = "trusted" } }');
     expect(o.get('tui.status_line')).toMatch(/^\["run-state", /);
     expect(o.get('mcp_servers.conductor')).toBe(
       '{ "command" = "conductor", "args" = ["mcp", "--terminal", "t1"], "env" = { "CONDUCTOR_TERMINAL" = "t1" }, "default_tools_approval_mode" = "approve" }',

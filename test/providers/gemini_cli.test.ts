@@ -78,7 +78,7 @@ describe('gemini_cli screen parsing', () => {
 describe('gemini_cli launch()', () => {
   const baseCtx: LaunchContext = {
     terminalId: 't-1',
-    cwd: '/work/project',
+    cwd: '/home/dev/project',
     runtimeDir: '/run/conductor/t-1',
     mcp: { command: 'node', args: ['conductor-mcp.js', '--terminal', 't-1'], env: { CONDUCTOR_TERMINAL_ID: 't-1' } },
     baseEnv: { PATH: '/usr/bin', GEMINI_API_KEY: 'dummy-key', GEMINI_CLI_IDE_SERVER_PORT: '1234' },

@@ -53,7 +53,7 @@ describe('ollama provider on recorded screens (of the stand-in)', () => {
 describe('ollama launch()', () => {
   const base: LaunchContext = {
     terminalId: 't1',
-    cwd: '/work/repo',
+    cwd: '/home/dev/repo',
     runtimeDir: '/run/conductor/t1',
     mcp: { command: 'conductor', args: ['mcp'], env: { CONDUCTOR_TERMINAL_ID: 't1' } },
     baseEnv: {},
