@@ -1,44 +1,32 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { configMode, provider } from '../../providers/claude_code.js';
+import { goldenSet } from './golden.js';
 import type { LaunchContext } from '../../src/providers/types.js';
 
-const goldenDir = fileURLToPath(new URL('../golden/claude_code/', import.meta.url));
-
-interface Golden {
-  status: string;
-  lastResponse: string | null;
-  note: string;
-}
-
-const cases = readdirSync(goldenDir)
-  .filter((file) => file.endsWith('.screen.txt'))
-  .map((file) => file.slice(0, -'.screen.txt'.length))
-  .sort();
+const golden = goldenSet('claude_code');
+const cases = golden.names;
+const screenOf = golden.screenOf;
+const goldenOf = golden.expectedOf;
 
 describe('claude_code goldens', () => {
   it('has the recorded cases', () => {
     expect(cases.length).toBeGreaterThanOrEqual(10);
-    expect(readFileSync(`${goldenDir}VERSION`, 'utf8').trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(golden.version).toMatch(/^\d+\.\d+\.\d+$/);
   });
 
   for (const name of cases) {
-    const screen = readFileSync(`${goldenDir}${name}.screen.txt`, 'utf8');
-    const golden = JSON.parse(readFileSync(`${goldenDir}${name}.json`, 'utf8')) as Golden;
+    const screen = screenOf(name);
+    const expected = goldenOf(name);
 
-    it(`${name}: detect → ${golden.status}`, () => {
-      expect(provider.detect(screen)).toBe(golden.status);
+    it(`${name}: detect → ${expected.status}`, () => {
+      expect(provider.detect(screen)).toBe(expected.status);
     });
 
     it(`${name}: lastResponse`, () => {
-      expect(provider.lastResponse(screen)).toBe(golden.lastResponse);
+      expect(provider.lastResponse(screen)).toBe(expected.lastResponse);
     });
   }
 });
-
-const screenOf = (name: string) => readFileSync(`${goldenDir}${name}.screen.txt`, 'utf8');
-const goldenOf = (name: string) => JSON.parse(readFileSync(`${goldenDir}${name}.json`, 'utf8')) as Golden;
 
 describe('claude_code screen variants', () => {
   it('reads the macOS answer bullet (⏺) like the Linux one (●)', () => {

@@ -1,33 +1,19 @@
 import { describe, it, expect } from 'vitest';
-import { readFileSync, readdirSync, existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { provider } from '../../providers/codex.js';
 import { startFakeOpenAiApi } from '../fakes/openai-api.js';
 import type { LaunchContext } from '../../src/providers/types.js';
+import { goldenSet, type GoldenExpectation } from './golden.js';
 
-const goldenDir = fileURLToPath(new URL('../golden/codex/', import.meta.url));
+const goldens = goldenSet('codex');
+const cases = goldens.names;
 
-interface GoldenMeta {
-  status: string;
-  lastResponse: string | null;
-  note: string;
-}
-
-const cases = readdirSync(goldenDir)
-  .filter((f) => f.endsWith('.json'))
-  .map((f) => f.slice(0, -'.json'.length))
-  .sort();
-
-function golden(name: string): { screen: string; meta: GoldenMeta } {
-  return {
-    screen: readFileSync(`${goldenDir}${name}.screen.txt`, 'utf8'),
-    meta: JSON.parse(readFileSync(`${goldenDir}${name}.json`, 'utf8')) as GoldenMeta,
-  };
+function golden(name: string): { screen: string; meta: GoldenExpectation } {
+  return { screen: goldens.screenOf(name), meta: goldens.expectedOf(name) };
 }
 
 describe('codex golden screens', () => {
   it('has the recorded CLI version and enough cases', () => {
-    expect(readFileSync(`${goldenDir}VERSION`, 'utf8').trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(goldens.version).toMatch(/^\d+\.\d+\.\d+$/);
     expect(cases.length).toBeGreaterThanOrEqual(10);
     for (const status of ['idle', 'busy', 'waiting_input', 'error', 'starting']) {
       expect(cases.some((c) => golden(c).meta.status === status), status).toBe(true);
@@ -156,7 +142,7 @@ describe('codex launch()', () => {
   it('exits with /quit and answers approvals with Enter / Escape', () => {
     expect(provider.exit.text).toBe('/quit');
     expect(provider.answerKeys).toEqual({ approve: ['Enter'], deny: ['Escape'] });
-    expect(existsSync(`${goldenDir}waiting_command_approval.screen.txt`)).toBe(true);
+    expect(cases).toContain('waiting_command_approval');
   });
 });
 

@@ -1,44 +1,32 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { approvalMode, configMode, policyRules, provider } from '../../providers/gemini_cli.js';
 import type { LaunchContext } from '../../src/providers/types.js';
 import { startGeminiApi } from '../fakes/gemini-api.js';
+import { goldenSet } from './golden.js';
 
-const goldenDir = fileURLToPath(new URL('../golden/gemini_cli/', import.meta.url));
-
-interface Golden {
-  status: string;
-  lastResponse: string | null;
-  note: string;
-}
-
-const cases = readdirSync(goldenDir)
-  .filter((file) => file.endsWith('.screen.txt'))
-  .map((file) => file.slice(0, -'.screen.txt'.length))
-  .sort();
-
-const screenOf = (name: string) => readFileSync(`${goldenDir}${name}.screen.txt`, 'utf8');
-const goldenOf = (name: string) => JSON.parse(readFileSync(`${goldenDir}${name}.json`, 'utf8')) as Golden;
+const golden = goldenSet('gemini_cli');
+const cases = golden.names;
+const screenOf = golden.screenOf;
+const goldenOf = golden.expectedOf;
 
 describe('gemini_cli goldens', () => {
   it('has the recorded cases', () => {
     expect(cases.length).toBeGreaterThanOrEqual(10);
-    expect(readFileSync(`${goldenDir}VERSION`, 'utf8').trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(golden.version).toMatch(/^\d+\.\d+\.\d+$/);
     const statuses = new Set(cases.map((name) => goldenOf(name).status));
     expect([...statuses].sort()).toEqual(['busy', 'error', 'idle', 'starting', 'waiting_input']);
   });
 
   for (const name of cases) {
     const screen = screenOf(name);
-    const golden = goldenOf(name);
+    const expected = goldenOf(name);
 
-    it(`${name}: detect → ${golden.status}`, () => {
-      expect(provider.detect(screen)).toBe(golden.status);
+    it(`${name}: detect → ${expected.status}`, () => {
+      expect(provider.detect(screen)).toBe(expected.status);
     });
 
     it(`${name}: lastResponse`, () => {
-      expect(provider.lastResponse(screen)).toBe(golden.lastResponse);
+      expect(provider.lastResponse(screen)).toBe(expected.lastResponse);
     });
   }
 });

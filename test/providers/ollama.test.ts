@@ -1,17 +1,13 @@
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_MODEL, derivedModelName, provider } from '../../providers/ollama.js';
 import type { LaunchContext } from '../../src/providers/types.js';
-import { goldenCases } from './golden.js';
-
-const goldenDir = fileURLToPath(new URL('../golden/ollama/', import.meta.url));
+import { goldenCases, goldenSet } from './golden.js';
 
 describe('ollama provider on recorded screens (of the stand-in)', () => {
   const cases = goldenCases('ollama');
 
   it('says which Ollama version the stand-in follows, and that it is a stand-in', () => {
-    const version = readFileSync(`${goldenDir}VERSION`, 'utf8');
+    const version = goldenSet('ollama').version;
     expect(version.split('\n')[0]).toMatch(/^\d+\.\d+\.\d+$/);
     expect(version).toMatch(/STAND-IN/);
   });
