@@ -19,6 +19,7 @@
  */
 import { realpathSync } from 'node:fs';
 import { join } from 'node:path';
+import { chooseConfigMode, type ConfigMode } from '../src/providers/configMode.js';
 import type { LaunchContext, LaunchSpec, ProviderDefinition, ScreenState } from '../src/providers/types.js';
 
 /** The CLI version the goldens were recorded with; seeded as the last onboarding version. */
@@ -38,18 +39,13 @@ const NESTED_SESSION_VARS = [
   'AI_AGENT',
 ];
 
-type ConfigMode = 'isolated' | 'user';
-
 /**
- * Where Claude keeps its state for this terminal. `isolated`: a fresh config dir under the
- * terminal's runtime dir, pre-seeded so no onboarding, trust or API-key dialog blocks; needs
- * an API key in the environment. `user`: the user's own ~/.claude (their login, CLAUDE.md,
- * settings), dialogs answered by `startupDialogs`. `CONDUCTOR_CLAUDE_CONFIG` forces either.
+ * `isolated`: a pre-seeded config dir so no onboarding, trust or API-key dialog blocks. `user`:
+ * the user's own ~/.claude (their login, CLAUDE.md, settings), dialogs answered by
+ * `startupDialogs`. `CONDUCTOR_CLAUDE_CONFIG` forces either.
  */
 export function configMode(env: Record<string, string | undefined>): ConfigMode {
-  const forced = env.CONDUCTOR_CLAUDE_CONFIG;
-  if (forced === 'isolated' || forced === 'user') return forced;
-  return env.ANTHROPIC_API_KEY || env.ANTHROPIC_AUTH_TOKEN ? 'isolated' : 'user';
+  return chooseConfigMode(env, 'CONDUCTOR_CLAUDE_CONFIG', ['ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN']);
 }
 
 function trustedPaths(cwd: string): string[] {

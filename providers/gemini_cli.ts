@@ -46,6 +46,7 @@
  * holding a numbered menu whose cursor is `●`.
  */
 import { join } from 'node:path';
+import { chooseConfigMode, type ConfigMode } from '../src/providers/configMode.js';
 import type { LaunchContext, LaunchSpec, ProviderDefinition, ScreenState } from '../src/providers/types.js';
 
 /** The model calls the conductor's tools as `mcp_conductor_<tool>`. */
@@ -62,12 +63,9 @@ const INHERITED_VARS = [
   'GEMINI_CLI_IDE_SERVER_STDIO_ARGS',
 ];
 
-type ConfigMode = 'isolated' | 'user';
-
+/** `CONDUCTOR_GEMINI_CONFIG` forces a mode; otherwise GEMINI_API_KEY means isolated. */
 export function configMode(env: Record<string, string | undefined>): ConfigMode {
-  const forced = env.CONDUCTOR_GEMINI_CONFIG;
-  if (forced === 'isolated' || forced === 'user') return forced;
-  return env.GEMINI_API_KEY ? 'isolated' : 'user';
+  return chooseConfigMode(env, 'CONDUCTOR_GEMINI_CONFIG', ['GEMINI_API_KEY']);
 }
 
 /** Profile permission modes (Gemini's own names, plus Claude-style aliases) → --approval-mode. */

@@ -7,35 +7,13 @@ import type { TerminalRecord, TerminalStatus } from '../../src/terminal/schema.j
 import { provider as gemini } from '../../providers/gemini_cli.js';
 import { startGeminiApi, type FakeGeminiApi } from '../fakes/gemini-api.js';
 import { repoRoot, TestEnv } from '../helpers/env.js';
-import { SECOND_ANSWER, commandLine, statusesUntil, split, CHUNK_DELAY_MS, MARKER, AFTER_TOOL_ANSWER } from './shared.js';
+import { MARKDOWN_ANSWER, SECOND_ANSWER, commandLine, statusesUntil, split, CHUNK_DELAY_MS, MARKER, AFTER_TOOL_ANSWER } from './shared.js';
 
 /**
  * Real Gemini CLI, driven through the real `conductor` CLI and daemon, its model a local fake
  * (GOOGLE_GEMINI_BASE_URL + a dummy GEMINI_API_KEY, so the provider's isolated config mode):
  * start-up, a slow streamed answer, approvals, a second answer, shutdown.
  */
-
-/** What the fake streams for the first prompt: markdown with a heading, lists and a fenced code block. */
-const MARKDOWN_ANSWER = [
-  'Here is the plan for the parser.',
-  '',
-  '## Steps',
-  '',
-  '1. Read the **config** file.',
-  '2. Parse the `YAML` body.',
-  '3. Write the result.',
-  '',
-  '- first point',
-  '- second point with `inline code`',
-  '',
-  '```ts',
-  'function add(a: number, b: number): number {',
-  '  return a + b;',
-  '}',
-  '```',
-  '',
-  'That is all.',
-].join('\n');
 
 /**
  * The same answer as Gemini renders it on screen, which is what `output --last` reports (see

@@ -5,6 +5,28 @@ import type { TerminalStatus } from '../../src/terminal/schema.js';
 
 /** What the real-CLI end-to-end tests share. */
 
+/** What the fake streams for the first prompt: markdown with a heading, lists and a fenced code block. */
+export const MARKDOWN_ANSWER = [
+  'Here is the plan for the parser.',
+  '',
+  '## Steps',
+  '',
+  '1. Read the **config** file.',
+  '2. Parse the `YAML` body.',
+  '3. Write the result.',
+  '',
+  '- first point',
+  '- second point with `inline code`',
+  '',
+  '```ts',
+  'function add(a: number, b: number): number {',
+  '  return a + b;',
+  '}',
+  '```',
+  '',
+  'That is all.',
+].join('\n');
+
 export const CHUNK_DELAY_MS = 50;
 export const MARKER = 'approved-marker.txt';
 export const AFTER_TOOL_ANSWER = 'Created the marker file.';
