@@ -66,11 +66,6 @@ export class InboxDelivery {
     this.draining.set(receiver, run);
   }
 
-  /** Resolves when no delivery to `receiver` is under way (for tests and shutdown). */
-  async settled(receiver: string): Promise<void> {
-    await this.draining.get(receiver);
-  }
-
   private async drain(receiver: string): Promise<void> {
     for (;;) {
       const terminal = await this.rt.terminals.find(receiver);

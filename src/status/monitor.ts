@@ -49,7 +49,6 @@ interface Tracked {
   output: EventEmitter;
   dialogAnswers: number;
   deadChecks: number;
-  lastScreen: string;
   stopping?: boolean;
 }
 
@@ -112,7 +111,6 @@ export class TerminalMonitor {
       output: new EventEmitter(),
       dialogAnswers: 0,
       deadChecks: 0,
-      lastScreen: '',
     };
     t.output.setMaxListeners(0);
     this.tracked.set(record.id, t);
@@ -257,7 +255,6 @@ export class TerminalMonitor {
     if (needed > HISTORY_GUESS) ({ info, text } = await this.deps.tmux.snapshot(t.pane, Math.min(needed, 50_000)));
     t.cleanLog.update(text, info.historySize, info.height);
     const screen = visible(text, info.height);
-    t.lastScreen = screen;
     if (info.dead) {
       // The status may be written a moment after the pane's output ends.
       const status = recordedExitStatus(this.deps.layout, t.id) ?? info.deadStatus;
@@ -348,9 +345,6 @@ export class TerminalMonitor {
     }
   }
 
-  lastScreen(id: string): string | undefined {
-    return this.tracked.get(id)?.lastScreen;
-  }
 }
 
 function deathDetail(status: number | null, signal: string | null): string {

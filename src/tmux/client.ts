@@ -81,11 +81,6 @@ export class Tmux {
     this.socket = socket;
   }
 
-  /** Prefix for a human to reach the same server: `tmux -L sock`. */
-  get commandPrefix(): string[] {
-    return this.socket ? ['tmux', '-L', this.socket] : ['tmux'];
-  }
-
   async run(args: string[], input?: string): Promise<string> {
     const full = this.socket ? ['-L', this.socket, ...args] : args;
     try {
@@ -118,16 +113,6 @@ export class Tmux {
       throw this.translate(err, ['-V']);
     });
     return stdout.trim();
-  }
-
-  async serverRunning(): Promise<boolean> {
-    try {
-      await this.run(['list-sessions', '-F', '#{session_name}']);
-      return true;
-    } catch (err) {
-      if (err instanceof TmuxUnavailableError) return false;
-      throw err;
-    }
   }
 
   async hasSession(name: string): Promise<boolean> {
@@ -215,19 +200,9 @@ export class Tmux {
   }
 
   /**
-   * Pastes text verbatim through a private paste buffer. `-p` brackets the paste when the
-   * application asked for bracketed paste, so newlines do not submit early.
-   */
-  async paste(paneId: string, text: string, bufferName: string): Promise<void> {
-    await this.run(
-      ['load-buffer', '-b', bufferName, '-', ';', 'paste-buffer', '-p', '-d', '-b', bufferName, '-t', paneId],
-      text,
-    );
-  }
-
-  /**
    * One tmux call: the screen as it was, then the paste. With `text`, the buffer is loaded in the
-   * same call; without, it must already hold the text.
+   * same call; without, it must already hold the text. `-p` brackets the paste when the
+   * application asked for bracketed paste, so its newlines do not submit early.
    */
   async captureThenPaste(paneId: string, bufferName: string, text?: string): Promise<string> {
     const load = text === undefined ? [] : ['load-buffer', '-b', bufferName, '-', ';'];
@@ -294,13 +269,6 @@ export class Tmux {
     await this.run(['kill-session', '-t', `=${name}`]);
   }
 
-  async killServer(): Promise<void> {
-    await this.run(['kill-server']).catch(() => undefined);
-  }
-
-  async setEnvironment(sessionName: string, key: string, value: string): Promise<void> {
-    await this.run(['set-environment', '-t', `=${sessionName}`, key, value]);
-  }
 }
 
 function envArgs(env: Record<string, string>): string[] {
