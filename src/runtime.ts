@@ -17,6 +17,7 @@ import type { SessionStore } from './session/store.js';
 import type { TerminalMonitor } from './status/monitor.js';
 import type { TerminalStore } from './terminal/store.js';
 import type { Tmux } from './tmux/client.js';
+import type { WorktreeStore } from './worktree/store.js';
 
 /** Everything the daemon's domain operations share. Built once in the daemon, passed explicitly. */
 export interface Runtime {
@@ -38,6 +39,7 @@ export interface Runtime {
   flowScheduler: FlowScheduler;
   flowRunner: FlowRunner;
   cleanup: CleanupWorker;
+  worktrees: WorktreeStore;
   clock: () => number;
   port: number;
 }

@@ -82,6 +82,19 @@ export interface ApprovalTable {
   decided_at: number | null;
 }
 
+export interface WorktreeTable {
+  terminal_id: string;
+  repo: string;
+  path: string;
+  branch: string;
+  base: string;
+  base_commit: string;
+  created_at: number;
+  merged_at: number | null;
+  merged_into: string | null;
+  removed_at: number | null;
+}
+
 export interface Database {
   sessions: SessionTable;
   terminals: TerminalTable;
@@ -89,4 +102,5 @@ export interface Database {
   messages: MessageTable;
   handoffs: HandoffTable;
   approvals: ApprovalTable;
+  worktrees: WorktreeTable;
 }

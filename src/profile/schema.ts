@@ -24,6 +24,10 @@ export const profileFrontmatterSchema = z
     deniedTools: z.array(z.string().min(1)).default([]),
     permissionMode: z.enum(['default', 'acceptEdits', 'plan', 'auto', 'bypassPermissions']).optional(),
     env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'environment names are letters, digits and _'), z.string()).default({}),
+    /** Start this agent in a git worktree of its own (see docs/worktrees.md). */
+    worktree: z.boolean().default(false),
+    /** May this agent merge its workers' worktrees (the merge_worker MCP tool)? */
+    canMerge: z.boolean().default(false),
     approval: z
       .object({
         /** May this agent decide other agents' approval requests? */

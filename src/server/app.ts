@@ -12,6 +12,7 @@ import { profileRoutes } from './routes/profiles.js';
 import { providerRoutes } from './routes/providers.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { terminalRoutes } from './routes/terminals.js';
+import { worktreeRoutes } from './routes/worktrees.js';
 import { guard } from './security.js';
 
 const log = moduleLogger('http');
@@ -31,6 +32,7 @@ export function createApp(rt: Runtime, token: string, hooks: AppHooks): Hono {
   app.route('/profiles', profileRoutes(rt));
   app.route('/flows', flowRoutes(rt));
   app.route('/approvals', approvalRoutes(rt));
+  app.route('/worktrees', worktreeRoutes(rt));
   app.route('/', messageRoutes(rt));
   app.route('/', handoffRoutes(rt));
   app.route('/events', eventRoutes(rt, hooks.onStream));

@@ -27,6 +27,7 @@ import { reconcile } from '../terminal/reconcile.js';
 import { TerminalStore } from '../terminal/store.js';
 import { Tmux } from '../tmux/client.js';
 import { VERSION } from '../version.js';
+import { WorktreeStore } from '../worktree/store.js';
 import { createApp } from './app.js';
 import { acquireDaemonLock, removeDaemonState, writeDaemonState } from './state.js';
 
@@ -106,6 +107,7 @@ export async function runDaemon(): Promise<void> {
     rt.messages = new MessageStore(db);
     rt.inbox = new InboxDelivery(rt, rt.messages);
     rt.handoffs = new HandoffStore(db);
+    rt.worktrees = new WorktreeStore(db);
     rt.handoffRunner = new HandoffRunner(rt, rt.handoffs);
     rt.flows = new FlowStore(db);
     rt.flowRunner = new FlowRunner(rt, rt.flows);
