@@ -13,6 +13,8 @@ export type ErrorCode =
   | 'provider_error'
   | 'input_not_delivered'
   | 'timeout'
+  | 'payload_too_large'
+  | 'storage_full'
   | 'internal';
 
 const httpStatusByCode: Record<ErrorCode, number> = {
@@ -26,6 +28,8 @@ const httpStatusByCode: Record<ErrorCode, number> = {
   provider_error: 422,
   input_not_delivered: 504,
   timeout: 504,
+  payload_too_large: 413,
+  storage_full: 507,
   internal: 500,
 };
 
@@ -40,6 +44,8 @@ const exitCodeByCode: Record<ErrorCode, number> = {
   provider_error: 8,
   input_not_delivered: 9,
   timeout: 10,
+  payload_too_large: 2,
+  storage_full: 11,
   internal: 1,
 };
 
@@ -111,9 +117,33 @@ export class TimeoutError extends ConductorError {
   }
 }
 
+export class PayloadTooLargeError extends ConductorError {
+  constructor(message: string) {
+    super('payload_too_large', message);
+  }
+}
+
+/** The disk under CONDUCTOR_HOME is full: nothing was half-written, retry once space is freed. */
+export class StorageFullError extends ConductorError {
+  constructor(message: string) {
+    super('storage_full', message);
+  }
+}
+
 export function errorFromBody(status: number, body: unknown): ConductorError {
   const err = (body as { error?: { code?: ErrorCode; message?: string; details?: unknown } } | null)?.error;
   if (err?.code === 'daemon_unavailable' && err.message) return new DaemonUnavailableError(err.message);
   if (err?.code && err.message) return new ConductorError(err.code, err.message, err.details);
   return new ConductorError('internal', `daemon answered HTTP ${status}`);
+}
+
+const DISK_FULL_CODES = new Set(['ENOSPC', 'EDQUOT', 'SQLITE_FULL', 'SQLITE_IOERR_WRITE']);
+
+/** A write that failed because the disk (or quota) is full, as a typed error; undefined for any other failure. */
+export function diskFullError(err: unknown): StorageFullError | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string' || !DISK_FULL_CODES.has(code)) return undefined;
+  return new StorageFullError(
+    `the disk holding CONDUCTOR_HOME is full (${code}): nothing was recorded; free some space and try again`,
+  );
 }

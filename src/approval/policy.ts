@@ -2,16 +2,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import YAML from 'yaml';
 import { z } from 'zod';
+import { regexSchema } from '../config/regex.js';
 import { InvalidInputError } from '../errors.js';
 import { formatZodIssues } from '../providers/userProvider.js';
 
-const regex = z.string().min(1).superRefine((value, ctx) => {
-  try {
-    new RegExp(value);
-  } catch (err) {
-    ctx.addIssue({ code: 'custom', message: `not a valid regular expression: ${(err as Error).message}` });
-  }
-});
+const regex = regexSchema('m');
 
 export const policyRuleSchema = z
   .object({

@@ -3,7 +3,7 @@ import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureLayout, layout, type HomeLayout } from '../config/paths.js';
-import { DaemonUnavailableError, errorFromBody } from '../errors.js';
+import { DaemonUnavailableError, errorFromBody, TimeoutError } from '../errors.js';
 import { isAlive } from '../process/tree.js';
 import { readDaemonState, type DaemonState } from '../server/state.js';
 
@@ -19,15 +19,20 @@ export class DaemonClient {
     return `http://127.0.0.1:${this.state.port}`;
   }
 
-  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  /** `timeoutMs`: give up (a TimeoutError) when the daemon has not answered by then. */
+  async request<T>(method: string, path: string, body?: unknown, timeoutMs?: number): Promise<T> {
     let res: Response;
     try {
       res = await fetch(`${this.baseUrl}${path}`, {
         method,
         headers: { authorization: `Bearer ${this.state.token}`, 'content-type': 'application/json' },
         body: body === undefined ? undefined : JSON.stringify(body),
+        signal: timeoutMs === undefined ? undefined : AbortSignal.timeout(timeoutMs),
       });
     } catch (err) {
+      if ((err as Error).name === 'TimeoutError') {
+        throw new TimeoutError(`the daemon did not answer ${method} ${path.split('?')[0]} within ${timeoutMs} ms: run \`conductor daemon status\``);
+      }
       throw new DaemonUnavailableError(
         `cannot reach the daemon on port ${this.state.port} (${(err as Error).message}): run \`conductor daemon status\``,
       );
@@ -36,6 +41,7 @@ export class DaemonClient {
     try {
       text = await res.text();
     } catch (err) {
+      if ((err as Error).name === 'TimeoutError') throw new TimeoutError(`the daemon stopped answering ${method} ${path.split('?')[0]} within ${timeoutMs} ms`);
       throw new DaemonUnavailableError(`the daemon stopped answering (${(err as Error).message}): run \`conductor daemon status\``);
     }
     const parsed = text ? (JSON.parse(text) as unknown) : undefined;

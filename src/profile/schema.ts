@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { regexSchema } from '../config/regex.js';
 
 export const profileNameSchema = z
   .string()
@@ -33,7 +34,7 @@ export const profileFrontmatterSchema = z
         /** May this agent decide other agents' approval requests? */
         canDecide: z.boolean().default(false),
         /** Extra patterns that need a human's approval (see docs/approvals.md). */
-        require: z.array(z.string().min(1)).default([]),
+        require: z.array(regexSchema('m')).default([]),
       })
       .strict()
       .default({ canDecide: false, require: [] }),

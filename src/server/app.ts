@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
-import { ConductorError } from '../errors.js';
+import { bodyLimit } from 'hono/body-limit';
+import { ConductorError, diskFullError, PayloadTooLargeError } from '../errors.js';
 import { moduleLogger } from '../logger.js';
 import type { Runtime } from '../runtime.js';
 import { VERSION } from '../version.js';
@@ -22,9 +23,20 @@ export interface AppHooks {
   onStream: (close: () => void) => () => void;
 }
 
+/**
+ * The largest request body accepted (input text is at most 1 MiB, and JSON escaping can double it).
+ * Larger ones are refused from their Content-Length, or as soon as a chunked body passes it.
+ */
+export const MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+const tooLarge = new PayloadTooLargeError(
+  `the request body is larger than ${MAX_BODY_BYTES / 1024 / 1024} MiB: send less (terminal input is at most 1 MiB)`,
+);
+
 export function createApp(rt: Runtime, token: string, hooks: AppHooks): Hono {
   const app = new Hono();
   app.use('*', guard(token));
+  app.use('*', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => c.json(tooLarge.toJSON(), 413) }));
   app.get('/health', (c) => c.json({ ok: true, service: 'conductor', version: VERSION, pid: process.pid }));
   app.route('/sessions', sessionRoutes(rt));
   app.route('/terminals', terminalRoutes(rt));
@@ -39,6 +51,11 @@ export function createApp(rt: Runtime, token: string, hooks: AppHooks): Hono {
   app.notFound((c) => c.json({ error: { code: 'not_found', message: `no route ${c.req.method} ${c.req.path}: see docs/api.md` } }, 404));
   app.onError((err, c) => {
     if (err instanceof ConductorError) return c.json(err.toJSON(), err.httpStatus as 400);
+    const full = diskFullError(err);
+    if (full) {
+      log.error({ err: err.message, path: c.req.path }, 'disk full');
+      return c.json(full.toJSON(), 507);
+    }
     log.error({ err: err.message, stack: err.stack, path: c.req.path }, 'unhandled error');
     return c.json({ error: { code: 'internal', message: `internal error: ${err.message}` } }, 500);
   });

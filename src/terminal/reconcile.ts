@@ -3,6 +3,7 @@ import { moduleLogger } from '../logger.js';
 import { resolveProvider } from '../providers/registry.js';
 import { recordedExitStatus } from '../status/monitor.js';
 import type { Runtime } from '../runtime.js';
+import { recordExit } from './exit.js';
 
 const log = moduleLogger('reconcile');
 
@@ -22,9 +23,7 @@ export async function reconcile(rt: Runtime): Promise<{ resumed: number; exited:
       const detail = gone
         ? 'its tmux window vanished while the daemon was down'
         : `the process exited with status ${exitCode ?? 'unknown'} while the daemon was down`;
-      await rt.terminals.markExited(t.id, exitCode, rt.clock(), detail);
-      await rt.bus.publish('terminal.status', { sessionId: t.sessionId, terminalId: t.id }, { status: 'exited', previous: t.status, detail });
-      await rt.bus.publish('terminal.exited', { sessionId: t.sessionId, terminalId: t.id }, { exitCode, detail });
+      await recordExit({ store: rt.terminals, bus: rt.bus }, { id: t.id, sessionId: t.sessionId, previous: t.status }, { exitCode, detail, at: rt.clock() });
       exited++;
       continue;
     }

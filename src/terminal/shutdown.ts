@@ -5,6 +5,7 @@ import { sendInput } from './input.js';
 import { recordedExitStatus } from '../status/monitor.js';
 import type { Runtime } from '../runtime.js';
 import { TmuxTargetMissingError } from '../tmux/client.js';
+import { recordExit } from './exit.js';
 import type { TerminalRecord } from './schema.js';
 
 const log = moduleLogger('shutdown');
@@ -54,16 +55,12 @@ export async function shutdownTerminal(rt: Runtime, terminal: TerminalRecord): P
   const exitCode = info ? (recordedExitStatus(rt.layout, terminal.id) ?? (await deadStatus(rt, terminal.tmuxPane))) : null;
   rt.monitor.untrack(terminal.id);
   await rt.tmux.killWindow(terminal.tmuxWindow).catch(() => undefined);
-  await rt.terminals.markExited(terminal.id, exitCode, rt.clock(), `shut down (${report.method})`);
-  await rt.bus.publish('terminal.status', { sessionId: terminal.sessionId, terminalId: terminal.id }, {
-    status: 'exited',
-    previous: terminal.status,
-    detail: `shut down (${report.method})`,
-  });
-  await rt.bus.publish('terminal.exited', { sessionId: terminal.sessionId, terminalId: terminal.id }, {
-    exitCode,
-    detail: `shut down (${report.method})`,
-  });
+  // The monitor may have seen the end first (judgeNow above); then it has announced it already.
+  await recordExit(
+    { store: rt.terminals, bus: rt.bus },
+    { id: terminal.id, sessionId: terminal.sessionId, previous: terminal.status },
+    { exitCode, detail: `shut down (${report.method})`, at: rt.clock() },
+  );
   log.info({ terminal: terminal.id, method: report.method }, 'terminal shut down');
   return report;
 }

@@ -89,13 +89,15 @@ export class TerminalStore {
       .execute();
   }
 
-  async markExited(id: string, exitCode: number | null, at: number, detail: string): Promise<void> {
-    await this.db
+  /** True when this call moved the terminal to `exited` (false: it had already ended). */
+  async markExited(id: string, exitCode: number | null, at: number, detail: string): Promise<boolean> {
+    const result = await this.db
       .updateTable('terminals')
       .set({ status: 'exited', exit_code: exitCode, exited_at: at, status_detail: detail })
       .where('id', '=', id)
       .where('status', '!=', 'exited')
-      .execute();
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
   }
 
   async touch(id: string, at: number): Promise<void> {
