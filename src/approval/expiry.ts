@@ -23,13 +23,26 @@ export class ApprovalExpiry {
 
   reschedule(): void {
     if (this.stopped) return;
-    void this.rt.approvals.nextExpiry().then((next) => {
-      if (this.timer) clearTimeout(this.timer);
-      this.timer = null;
-      if (next === undefined || this.stopped) return;
-      this.timer = setTimeout(() => void this.expire(), Math.min(MAX_TIMER_MS, Math.max(0, next - this.rt.clock())));
-      this.timer.unref();
-    });
+    void this.rt.approvals.nextExpiry().then(
+      (next) => {
+        if (this.timer) clearTimeout(this.timer);
+        this.timer = null;
+        if (next === undefined || this.stopped) return;
+        const delay = Math.min(MAX_TIMER_MS, Math.max(0, next - this.rt.clock()));
+        this.timer = setTimeout(() => void this.expire().catch((err) => this.failed(err)), delay);
+        this.timer.unref();
+      },
+      (err) => this.failed(err),
+    );
+  }
+
+  /** A failed pass is logged and tried again in a minute, so requests still expire. */
+  private failed(err: unknown): void {
+    log.warn({ err: (err as Error).message }, 'expiring approvals failed; trying again in a minute');
+    if (this.stopped) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.reschedule(), 60_000);
+    this.timer.unref();
   }
 
   private async expire(): Promise<void> {

@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import { terminalLogPath, terminalRawLogPath, terminalRuntimeDir, type HomeLayout } from '../config/paths.js';
 import type { Db } from '../db/database.js';
 import { moduleLogger } from '../logger.js';
+import { rotatedPath } from '../terminal/logRotation.js';
 
 const log = moduleLogger('cleanup');
 
@@ -32,7 +33,7 @@ type LaterTables = {
   approvals: { state: string; created_at: number; decided_at: number | null };
 };
 
-const TERMINAL_FILE = /^([0-9a-f]{8})\.(?:log|raw|log\.pos)$/;
+const TERMINAL_FILE = /^([0-9a-f]{8})\.(?:log|raw|log\.pos|log\.1|raw\.1)$/;
 const TERMINAL_DIR = /^[0-9a-f]{8}$/;
 
 async function tableExists(db: Db, name: string): Promise<boolean> {
@@ -44,7 +45,8 @@ const deleted = (r: { numDeletedRows: bigint }) => Number(r.numDeletedRows);
 
 function removeTerminalFiles(l: HomeLayout, id: string): void {
   const clean = terminalLogPath(l, id);
-  for (const file of [clean, `${clean}.pos`, terminalRawLogPath(l, id)]) rmSync(file, { force: true });
+  const raw = terminalRawLogPath(l, id);
+  for (const file of [clean, `${clean}.pos`, rotatedPath(clean), raw, rotatedPath(raw)]) rmSync(file, { force: true });
   rmSync(terminalRuntimeDir(l, id), { recursive: true, force: true });
 }
 

@@ -1,5 +1,6 @@
 import { InvalidInputError } from '../errors.js';
 import { moduleLogger } from '../logger.js';
+import { injectedFailure } from '../server/faultInjection.js';
 import { sweep, type CleanupReport, type SweepDeps } from './sweep.js';
 
 const log = moduleLogger('cleanup');
@@ -52,7 +53,11 @@ export class CleanupWorker {
 
   /** One pass now; a call during a pass gets that pass's report. */
   runOnce(): Promise<CleanupReport> {
-    this.running ??= sweep(this.deps, this.opts.clock() - this.opts.retentionDays * DAY_MS)
+    this.running ??= Promise.resolve()
+      .then(() => {
+        injectedFailure('cleanup');
+        return sweep(this.deps, this.opts.clock() - this.opts.retentionDays * DAY_MS);
+      })
       .catch((err) => {
         log.error({ err: (err as Error).message }, 'cleanup failed');
         throw err;

@@ -1,6 +1,7 @@
 import { Cron } from 'croner';
 import { ConflictError } from '../errors.js';
 import { moduleLogger } from '../logger.js';
+import { injectedFailure } from '../server/faultInjection.js';
 import { MAX_INPUT_BYTES } from '../terminal/schema.js';
 import { runGate } from './gate.js';
 import type { FlowDefinition, FlowRunRecord, FlowTrigger } from './schema.js';
@@ -86,11 +87,18 @@ export class FlowScheduler {
   }
 
   private async onTimer(): Promise<void> {
-    await this.tick().catch((err) => log.error({ err: (err as Error).message }, 'flow tick failed'));
+    try {
+      await this.tick();
+    } catch (err) {
+      log.error({ err: (err as Error).message }, 'flow tick failed');
+      // A tick that failed before it re-armed must not end scheduling for good.
+      this.rearm();
+    }
   }
 
   /** Starts every due flow; resolves with their runs once each has launched, skipped or failed. */
   async tick(): Promise<FlowRunRecord[]> {
+    injectedFailure('flows');
     const now = this.opts.clock();
     const runs: Array<Promise<FlowRunRecord | undefined>> = [];
     for (const row of await this.store.due(now)) {

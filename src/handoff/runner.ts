@@ -41,9 +41,10 @@ export class HandoffRunner {
         void this.evaluate(row.id).catch((err) => log.warn({ handoff: row.id, err: (err as Error).message }, 'evaluate failed'));
       }
     });
-    const timer = setTimeout(() => void this.timeOut(row.id), Math.max(0, row.deadline_at - this.rt.clock()));
+    const failed = (what: string) => (err: unknown) => log.warn({ handoff: row.id, err: (err as Error).message }, `${what} failed`);
+    const timer = setTimeout(() => void this.timeOut(row.id).catch(failed('timing out')), Math.max(0, row.deadline_at - this.rt.clock()));
     this.watched.set(row.id, { timer, unsubscribe });
-    void this.evaluate(row.id);
+    void this.evaluate(row.id).catch(failed('evaluate'));
   }
 
   private unwatch(id: string): void {

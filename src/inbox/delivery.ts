@@ -1,9 +1,10 @@
 import { moduleLogger } from '../logger.js';
+import { injectedFailure } from '../server/faultInjection.js';
 import { resolveProvider } from '../providers/registry.js';
 import type { Runtime } from '../runtime.js';
 import { DeliveryAbortedError, sendInput } from '../terminal/input.js';
 import type { TerminalRecord, TerminalStatus } from '../terminal/schema.js';
-import { InputNotDeliveredError } from '../errors.js';
+import { InputNotDeliveredError, TimeoutError } from '../errors.js';
 import type { MessageRecord } from './schema.js';
 import type { MessageStore } from './store.js';
 
@@ -12,6 +13,8 @@ const log = moduleLogger('inbox');
 const READY: ReadonlySet<TerminalStatus> = new Set(['idle', 'completed']);
 /** One delivery pastes at most this much; the rest follows in the next. */
 const MAX_BATCH_BYTES = 200_000;
+const FIRST_RETRY_MS = 500;
+const MAX_RETRY_MS = 30_000;
 
 export function formatMessage(m: MessageRecord): string {
   if (m.kind === 'task') return m.body;
@@ -25,6 +28,9 @@ export function formatMessage(m: MessageRecord): string {
 export class InboxDelivery {
   private readonly draining = new Map<string, Promise<void>>();
   private readonly again = new Set<string>();
+  /** Receivers whose last pass failed (tmux stalled, disk full…): tried again after a delay that grows. */
+  private readonly retries = new Map<string, { timer: NodeJS.Timeout; delayMs: number }>();
+  private stopped = false;
   private unsubscribe: (() => void) | null = null;
 
   constructor(
@@ -43,6 +49,8 @@ export class InboxDelivery {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
+    for (const r of this.retries.values()) clearTimeout(r.timer);
     this.unsubscribe?.();
     await Promise.allSettled([...this.draining.values()]);
   }
@@ -58,15 +66,57 @@ export class InboxDelivery {
         this.again.delete(receiver);
         try {
           await this.drain(receiver);
+          this.forgetRetry(receiver);
         } catch (err) {
-          log.warn({ receiver, err: (err as Error).message }, 'delivery pass failed');
+          log.warn({ receiver, err: (err as Error).message }, 'delivery pass failed; trying again shortly');
+          this.retryLater(receiver);
         }
       } while (this.again.has(receiver));
     })().finally(() => this.draining.delete(receiver));
     this.draining.set(receiver, run);
   }
 
+  private retryLater(receiver: string): void {
+    if (this.stopped) return;
+    const previous = this.retries.get(receiver);
+    if (previous) clearTimeout(previous.timer);
+    const delayMs = Math.min(MAX_RETRY_MS, (previous?.delayMs ?? FIRST_RETRY_MS / 2) * 2);
+    const timer = setTimeout(() => this.kick(receiver), delayMs);
+    timer.unref();
+    this.retries.set(receiver, { timer, delayMs });
+  }
+
+  private forgetRetry(receiver: string): void {
+    const r = this.retries.get(receiver);
+    if (!r) return;
+    clearTimeout(r.timer);
+    this.retries.delete(receiver);
+  }
+
+  /**
+   * Messages of this receiver left claimed by a pass that timed out: a buffer still there was
+   * never pasted (pending again); a buffer gone was pasted (delivered). Fails while tmux stalls.
+   */
+  private async settleUncertain(receiver: string): Promise<void> {
+    const rows = (await this.store.inDelivery()).filter((r) => r.receiver === receiver);
+    if (rows.length === 0) return;
+    const buffers = new Set((await this.rt.tmux.run(['list-buffers', '-F', '#{buffer_name}'])).split('\n'));
+    const terminal = await this.rt.terminals.find(receiver);
+    for (const r of rows) {
+      if (r.buffer && buffers.has(r.buffer)) {
+        await this.rt.tmux.deleteBuffer(r.buffer);
+        await this.store.release([r.id]);
+        continue;
+      }
+      await this.store.markDelivered([r.id], this.rt.clock());
+      await this.publish('message.delivered', r.id, terminal, { recovered: true });
+    }
+    log.info({ receiver, ids: rows.map((r) => r.id) }, 'settled deliveries a tmux stall left uncertain');
+  }
+
   private async drain(receiver: string): Promise<void> {
+    injectedFailure('inbox');
+    await this.settleUncertain(receiver);
     for (;;) {
       const terminal = await this.rt.terminals.find(receiver);
       if (!terminal || terminal.status === 'exited') {
@@ -107,6 +157,9 @@ export class InboxDelivery {
         for (const id of ids) await this.publish('message.failed', id, terminal, { reason: err.message });
         return false;
       }
+      // tmux stalled: the paste may still land when it wakes, so the messages stay claimed until
+      // the next pass can tell from their buffer whether it did (settleUncertain).
+      if (err instanceof TimeoutError) throw err;
       // The paste may not have happened (tmux gone, terminal ended): the messages wait again.
       await this.store.release(ids);
       throw err;

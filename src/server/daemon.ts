@@ -29,6 +29,8 @@ import { Tmux } from '../tmux/client.js';
 import { VERSION } from '../version.js';
 import { WorktreeStore } from '../worktree/store.js';
 import { createApp } from './app.js';
+import { installCrashGuard } from './crashGuard.js';
+import { armInjectedFailures, injectEscapedFailures } from './faultInjection.js';
 import { acquireDaemonLock, removeDaemonState, writeDaemonState } from './state.js';
 
 const log = moduleLogger('daemon');
@@ -89,6 +91,8 @@ export async function runDaemon(): Promise<void> {
   const l = ensureLayout(layout());
   const retention = retentionDays(); // checked before the logger starts, so a bad value is the one line reported
   configureRootLogger(l.daemonLog);
+  const removeCrashGuard = installCrashGuard();
+  armInjectedFailures();
   const releaseLock = acquireDaemonLock(l);
   const { db, close: closeDb } = openDatabase(l.database);
   let monitor: TerminalMonitor | undefined;
@@ -158,6 +162,7 @@ export async function runDaemon(): Promise<void> {
       tmuxSocket: tmux.socket ?? null,
     });
     log.info({ port: rt.port, home: l.home, tmuxSocket: tmux.socket ?? 'default' }, 'daemon listening');
+    injectEscapedFailures();
 
     await new Promise<void>((resolve) => {
       const stop = (signal: string) => {
@@ -189,5 +194,6 @@ export async function runDaemon(): Promise<void> {
     releaseLock();
     log.info('daemon stopped; tmux terminals keep running');
     flushRootLogger();
+    removeCrashGuard();
   }
 }

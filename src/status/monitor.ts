@@ -6,6 +6,9 @@ import type { EventBus } from '../events/bus.js';
 import { moduleLogger } from '../logger.js';
 import type { ProviderDefinition } from '../providers/types.js';
 import { CleanLog } from '../terminal/cleanLog.js';
+import { recordExit } from '../terminal/exit.js';
+import { RAW_LOG_MAX_BYTES, rotateIfOver } from '../terminal/logRotation.js';
+import { injectedFailure } from '../server/faultInjection.js';
 import type { TerminalRecord, TerminalStatus } from '../terminal/schema.js';
 import type { TerminalStore } from '../terminal/store.js';
 import { TmuxTargetMissingError, type PaneInfo, type Tmux } from '../tmux/client.js';
@@ -20,6 +23,8 @@ const HISTORY_GUESS = 200;
 const RESPONSE_HISTORY = 3000;
 const MAX_DIALOG_ANSWERS = 3;
 const DEAD_STATUS_CHECKS = 20;
+/** After a failed judgement (tmux stalled, disk full…) the terminal is judged again this much later. */
+const JUDGE_RETRY_MS = 1000;
 
 export interface MonitorDeps {
   tmux: Tmux;
@@ -72,6 +77,7 @@ export class TerminalMonitor {
     this.watcher = watch(this.deps.layout.terminalLogs, (_event, file) => {
       if (file && file.endsWith('.raw')) this.onOutput(file.slice(0, -4));
     });
+    this.watcher.on('error', (err) => log.error({ err: err.message }, 'watching the terminal logs failed; the sweep still notices output'));
     this.sweepTimer = setInterval(() => void this.sweep().catch((err) => log.warn({ err }, 'sweep failed')), this.deps.sweepMs);
   }
 
@@ -233,13 +239,18 @@ export class TerminalMonitor {
         try {
           await this.judgeOnce(t);
         } catch (err) {
-          if (err instanceof TmuxTargetMissingError) await this.exited(t, null, 'its tmux window was closed');
-          else log.warn({ terminal: t.id, err: (err as Error).message }, 'judging failed');
+          await this.judgeFailed(t, err).catch((e) => log.error({ terminal: t.id, err: (e as Error).message }, 'recording a failed judgement failed'));
         }
       } while (t.rejudge && this.tracked.has(t.id));
       t.judging = null;
     })();
     return t.judging;
+  }
+
+  private async judgeFailed(t: Tracked, err: unknown): Promise<void> {
+    if (err instanceof TmuxTargetMissingError) return this.exited(t, null, 'its tmux window was closed');
+    log.warn({ terminal: t.id, err: (err as Error).message }, 'judging failed; trying again shortly');
+    this.judgeLater(t, JUDGE_RETRY_MS);
   }
 
   judgeNow(id: string): Promise<void> {
@@ -249,7 +260,9 @@ export class TerminalMonitor {
 
   private async judgeOnce(t: Tracked): Promise<void> {
     if (!this.tracked.has(t.id)) return;
+    injectedFailure('monitor');
     t.judgedSize = fileSize(t.rawFile);
+    if (t.judgedSize > RAW_LOG_MAX_BYTES && rotateIfOver(t.rawFile, RAW_LOG_MAX_BYTES)) t.judgedSize = 0;
     let { info, text } = await this.deps.tmux.snapshot(t.pane, HISTORY_GUESS);
     const needed = t.cleanLog.historyNeeded(info.historySize);
     if (needed > HISTORY_GUESS) ({ info, text } = await this.deps.tmux.snapshot(t.pane, Math.min(needed, 50_000)));
@@ -322,15 +335,9 @@ export class TerminalMonitor {
   private async exited(t: Tracked, exitCode: number | null, detail: string): Promise<void> {
     if (!this.tracked.has(t.id)) return;
     this.untrack(t.id);
-    const now = this.deps.clock();
-    await this.deps.store.markExited(t.id, exitCode, now, detail);
-    await this.deps.bus.publish('terminal.status', { sessionId: t.sessionId, terminalId: t.id }, {
-      status: 'exited',
-      previous: t.tracker.status,
-      detail,
-    });
-    await this.deps.bus.publish('terminal.exited', { sessionId: t.sessionId, terminalId: t.id }, { exitCode, detail });
-    log.info({ terminal: t.id, exitCode, detail }, 'terminal exited');
+    const at = this.deps.clock();
+    const ended = await recordExit(this.deps, { id: t.id, sessionId: t.sessionId, previous: t.tracker.status }, { exitCode, detail, at });
+    if (ended) log.info({ terminal: t.id, exitCode, detail }, 'terminal exited');
   }
 
   /** The safety net: one tmux call for all panes, plus a stat of each raw log. */

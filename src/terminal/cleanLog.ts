@@ -1,5 +1,6 @@
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { diffArrays } from 'diff';
+import { CLEAN_LOG_MAX_BYTES, rotateIfOver } from './logRotation.js';
 
 interface Position {
   history: number;
@@ -23,6 +24,7 @@ export class CleanLog {
   constructor(
     private readonly file: string,
     private readonly positionFile = `${file}.pos`,
+    private readonly maxBytes = CLEAN_LOG_MAX_BYTES,
   ) {}
 
   /** Continue an existing log after a restart. */
@@ -55,7 +57,10 @@ export class CleanLog {
     this.baselineOnly = false;
     this.previousScreen = trimTrailingBlank(lines.slice(Math.max(0, lines.length - height)));
     this.previousHistory = historySize;
-    if (added.length > 0) appendFileSync(this.file, `${added.join('\n')}\n`);
+    if (added.length > 0) {
+      appendFileSync(this.file, `${added.join('\n')}\n`);
+      rotateIfOver(this.file, this.maxBytes);
+    }
     const position: Position = { history: historySize, screen: this.previousScreen };
     writeFileSync(this.positionFile, JSON.stringify(position));
     return added.length;

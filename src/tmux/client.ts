@@ -1,5 +1,5 @@
 import { execa, ExecaError } from 'execa';
-import { ConductorError, TmuxUnavailableError } from '../errors.js';
+import { ConductorError, TimeoutError, TmuxUnavailableError } from '../errors.js';
 import { moduleLogger } from '../logger.js';
 
 const log = moduleLogger('tmux');
@@ -71,6 +71,9 @@ function parsePaneLine(line: string): PaneInfo {
   };
 }
 
+/** A tmux call that takes longer (its server stopped or swamped) fails, so nothing waits on it forever. */
+export const TMUX_TIMEOUT_MS = 5000;
+
 export const PANE_WIDTH = 200;
 export const PANE_HEIGHT = 50;
 
@@ -84,7 +87,7 @@ export class Tmux {
   async run(args: string[], input?: string): Promise<string> {
     const full = this.socket ? ['-L', this.socket, ...args] : args;
     try {
-      const result = await execa('tmux', full, { input, stripFinalNewline: false, encoding: 'utf8' });
+      const result = await execa('tmux', full, { input, stripFinalNewline: false, encoding: 'utf8', timeout: TMUX_TIMEOUT_MS });
       return result.stdout;
     } catch (err) {
       throw this.translate(err, args);
@@ -93,6 +96,11 @@ export class Tmux {
 
   private translate(err: unknown, args: string[]): Error {
     if (!(err instanceof ExecaError)) return err as Error;
+    if (err.timedOut) {
+      return new TimeoutError(
+        `tmux did not answer \`${args[0]}\` within ${TMUX_TIMEOUT_MS / 1000} s: its server${this.socket ? ` (socket ${this.socket})` : ''} is stopped or overloaded; try again in a moment`,
+      );
+    }
     if ((err as { code?: string }).code === 'ENOENT') {
       return new TmuxUnavailableError('tmux is not installed: install it (e.g. `apt-get install tmux`) and try again');
     }

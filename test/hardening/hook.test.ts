@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openEvents } from '../../src/cli/events.js';
 import { writeDaemonState } from '../../src/server/state.js';
 import { TestEnv } from '../helpers/env.js';
 
@@ -32,6 +33,16 @@ describe('the Claude Code approval hook fails closed', () => {
     expect(ok.exitCode).toBe(0);
     expect(String(ok.stdout)).toBe('');
     expect(String(ok.stderr)).toBe('');
+    const c = await env.client();
+    const events = await openEvents(c, { types: 'approval.requested' });
+    const held = hook(call('Bash', { command: 'rm -rf build' }));
+    const requested = await events.next();
+    events.close();
+    await env.cliOk(['deny', String(requested!.data.approvalId), '--reason', 'not today']);
+    const denied = await held;
+    expect(denied.exitCode).toBe(0);
+    expect(JSON.parse(String(denied.stdout)).hookSpecificOutput).toMatchObject({ permissionDecision: 'deny' });
+    expect(JSON.parse(String(denied.stdout)).hookSpecificOutput.permissionDecisionReason).toMatch(/^Denied by human.*: not today/);
   });
 
   it('blocks on malformed input: not JSON, not an object, no tool, a bad tool_input', async () => {
