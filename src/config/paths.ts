@@ -58,13 +58,16 @@ export function terminalRuntimeDir(l: HomeLayout, terminalId: string): string {
   return join(l.runtime, terminalId);
 }
 
+/** The npm package name (`conductor` on the registry is someone else's); the command is still `conductor`. */
+export const PACKAGE_NAME = 'tmux-conductor';
+
 /** The conductor's own folder (where package.json is), whether running from src/ or dist/src/. */
 export function packageRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 5; i++) {
     try {
       const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string };
-      if (pkg.name === 'conductor') return dir;
+      if (pkg.name === PACKAGE_NAME) return dir;
     } catch {
       // Not here: look one folder up.
     }

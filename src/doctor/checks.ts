@@ -96,6 +96,17 @@ export function versionFrom(output: string): string {
   return /\d+\.\d+(?:\.\d+)?[\w.+-]*/.exec(output)?.[0] ?? output.split('\n')[0];
 }
 
+/** Compares dotted numeric versions (`2.1.332` vs `2.1.197`); text after the numbers is ignored. */
+export function compareVersions(a: string, b: string): number {
+  const parts = (v: string) => (/^\d+(?:\.\d+)*/.exec(v)?.[0] ?? '0').split('.').map(Number);
+  const [x, y] = [parts(a), parts(b)];
+  for (let i = 0; i < Math.max(x.length, y.length); i++) {
+    const d = (x[i] ?? 0) - (y[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
 /** Is the provider's program installed, and which version is it? Missing programs are warnings. */
 export async function checkProviderBinary(provider: ProviderDefinition, env: Env, file?: string): Promise<CheckResult> {
   const id = `provider:${provider.name}`;
@@ -110,7 +121,21 @@ export async function checkProviderBinary(provider: ProviderDefinition, env: Env
   try {
     const output = await briefly(path, provider.version.args, env);
     const version = versionFrom(output);
-    return { id, required: false, status: 'ok', summary: `${provider.name}: ${program} ${version} at ${path}`, details: { program, path, version } };
+    const details = { program, path, version, verified: provider.verifiedVersions ?? null };
+    const newest = provider.verifiedVersions?.at(-1);
+    if (newest && compareVersions(version, newest) > 0) {
+      return {
+        id,
+        required: false,
+        status: 'warn',
+        summary: `${provider.name}: ${program} ${version} at ${path} is newer than the newest verified version (${newest})`,
+        fix:
+          `launching, input, the conductor's MCP tools and approvals still work, but a changed screen may be misread as idle or busy; ` +
+          `if status or \`output --last\` look wrong, install a verified version (${provider.verifiedVersions!.join(', ')})`,
+        details,
+      };
+    }
+    return { id, required: false, status: 'ok', summary: `${provider.name}: ${program} ${version} at ${path}`, details };
   } catch (err) {
     return {
       id,

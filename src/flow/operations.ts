@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { ConductorError, ConflictError } from '../errors.js';
 import { moduleLogger } from '../logger.js';
 import { resolveProfile } from '../profile/load.js';
+import { providerNames } from '../providers/registry.js';
 import { resolveProvider } from '../providers/registry.js';
 import type { Runtime } from '../runtime.js';
 import { nextRunAfter } from './scheduler.js';
@@ -36,7 +37,7 @@ export async function addFlow(rt: Runtime, input: AddFlowInput): Promise<FlowRec
   const def = parseFlow(input.definition, input.file);
   const cwd = resolve(dirname(input.file), def.cwd ?? '.');
   if (!isDirectory(cwd)) throw new FlowError(`flow ${input.file}: cwd: '${cwd}' is not an existing directory`);
-  const profile = checkExists(input.file, 'profile', () => resolveProfile(def.profile, rt.layout.profiles));
+  const profile = checkExists(input.file, 'profile', () => resolveProfile(def.profile, rt.layout.profiles, undefined, providerNames(rt.layout.providers)));
   if (!def.provider && !profile.provider) {
     throw new FlowError(
       `flow ${input.file}: provider: profile '${def.profile}' names no provider, and a flow has no caller to take one from: set provider (e.g. claude_code)`,

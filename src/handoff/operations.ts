@@ -7,15 +7,22 @@ import type { TerminalRecord } from '../terminal/schema.js';
 import type { AssignInput, HandoffInput, HandoffRecord } from './schema.js';
 
 /** Starts a worker for `profile` beside its caller (same session), or in a new session. */
-async function startWorker(rt: Runtime, profile: string, caller: TerminalRecord | undefined): Promise<TerminalRecord> {
+async function startWorker(
+  rt: Runtime,
+  input: { profile: string; launchEnv?: Record<string, string>; worktree?: boolean },
+  caller: TerminalRecord | undefined,
+): Promise<TerminalRecord> {
   if (caller?.status === 'exited') throw new ConflictError(`the calling terminal ${caller.id} has exited`);
-  if (caller) return addTerminal(rt, caller.sessionId, { profile, callerTerminalId: caller.id, env: {} });
-  return (await createSession(rt, { profile, env: {} })).terminal;
+  // A delegation tree past its budget starts no workers until a human has said it may go on.
+  if (caller) await rt.usage?.assertMayDelegate(caller.id);
+  const launch = { profile: input.profile, launchEnv: input.launchEnv, env: {}, worktree: input.worktree ? {} : undefined };
+  if (caller) return addTerminal(rt, caller.sessionId, { ...launch, callerTerminalId: caller.id });
+  return (await createSession(rt, launch)).terminal;
 }
 
 export async function startHandoff(rt: Runtime, input: HandoffInput): Promise<HandoffRecord> {
   const caller = input.caller ? await rt.terminals.get(input.caller) : undefined;
-  const worker = await startWorker(rt, input.profile, caller);
+  const worker = await startWorker(rt, input, caller);
   const id = `h-${randomBytes(4).toString('hex')}`;
   const now = rt.clock();
   await rt.handoffs.insert({
@@ -26,6 +33,7 @@ export async function startHandoff(rt: Runtime, input: HandoffInput): Promise<Ha
     profile: input.profile,
     message: input.message,
     keep_worker: input.keep ? 1 : 0,
+    mode: 'handoff',
     state: 'running',
     result: null,
     error: null,
@@ -62,13 +70,40 @@ export async function waitForHandoff(rt: Runtime, id: string, waitMs: number, to
   return rt.handoffs.get(id);
 }
 
-export async function assignTask(rt: Runtime, input: AssignInput): Promise<{ terminal: TerminalRecord; messageId: number }> {
+/** Assignments last at most a day; a worker still silent then is reported as such. */
+const ASSIGNMENT_DEADLINE_MS = 24 * 3600 * 1000;
+
+export async function assignTask(
+  rt: Runtime,
+  input: AssignInput,
+): Promise<{ terminal: TerminalRecord; messageId: number; assignment: string }> {
   const caller = input.caller ? await rt.terminals.get(input.caller) : undefined;
-  const worker = await startWorker(rt, input.profile, caller);
+  const worker = await startWorker(rt, input, caller);
   const reportBack = caller
-    ? `When you are done, or blocked, report back with the send_message tool: with no \`to\` it reaches ${caller.id}, who assigned this.`
+    ? `When you end your turn, your final answer is reported to ${caller.id}, who assigned this, word for word; ` +
+      'use the send_message tool only to ask or tell something before you are done.'
     : 'Nobody waits for a report: finish the task and say what you did.';
   const body = `[conductor] Task from ${senderLabel(caller)}. ${reportBack}\n\n${input.message}`;
   const task = await sendMessage(rt, { from: caller?.id, to: worker.id, message: body }, 'task');
-  return { terminal: worker, messageId: task.id };
+  const id = `h-${randomBytes(4).toString('hex')}`;
+  const now = rt.clock();
+  await rt.handoffs.insert({
+    id,
+    caller_terminal_id: caller?.id ?? null,
+    worker_terminal_id: worker.id,
+    task_message_id: task.id,
+    profile: input.profile,
+    message: input.message,
+    keep_worker: 1,
+    mode: 'assign',
+    state: 'running',
+    result: null,
+    error: null,
+    result_via_inbox: 1,
+    deadline_at: now + ASSIGNMENT_DEADLINE_MS,
+    created_at: now,
+    finished_at: null,
+  });
+  rt.handoffRunner.watch((await rt.handoffs.row(id))!);
+  return { terminal: worker, messageId: task.id, assignment: id };
 }

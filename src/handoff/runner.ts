@@ -87,7 +87,7 @@ export class HandoffRunner {
     log.info({ handoff: row.id, state }, 'handoff finished');
     const finished = await this.store.row(row.id);
     await this.rt.bus.publish('handoff.finished', { terminalId: row.caller_terminal_id }, { handoffId: row.id, state });
-    if (finished?.result_via_inbox && row.caller_terminal_id) {
+    if (row.mode !== 'assign' && finished?.result_via_inbox && row.caller_terminal_id) {
       const body =
         state === 'completed'
           ? `Handoff ${row.id} (profile ${row.profile}) is done. The worker answered:\n\n${outcome.result}`
@@ -96,9 +96,38 @@ export class HandoffRunner {
         log.warn({ handoff: row.id, err: (err as Error).message }, 'could not deliver the result to the inbox'),
       );
     }
+    if (row.mode === 'assign') await this.report(row, state, outcome);
     if (state === 'completed' && !row.keep_worker && row.worker_terminal_id) {
       const worker = await this.rt.terminals.find(row.worker_terminal_id);
       if (worker && worker.status !== 'exited') await shutdownTerminal(this.rt, worker).catch(() => undefined);
     }
+  }
+
+  /**
+   * An assignment's outcome reaches its caller once: the worker's final answer, as sent by the
+   * worker, unless the worker already wrote to the caller during that turn; or why it ended.
+   */
+  private async report(
+    row: Selectable<HandoffTable>,
+    state: 'completed' | 'failed' | 'timeout',
+    outcome: { result?: string; error?: string },
+  ): Promise<void> {
+    const caller = row.caller_terminal_id;
+    const worker = row.worker_terminal_id;
+    if (!caller || !worker) return;
+    const task = row.task_message_id ? await this.rt.messages.get(row.task_message_id) : undefined;
+    if (state === 'completed' && task?.deliveredAt) {
+      const since = Date.parse(task.deliveredAt);
+      const wrote = (await this.rt.messages.list(worker, 'sent')).some((m) => m.to === caller && Date.parse(m.createdAt) >= since);
+      if (wrote) return;
+    }
+    const body =
+      state === 'completed'
+        ? `[conductor] Report from worker ${worker} (profile ${row.profile}, assignment ${row.id}):\n\n${outcome.result || '(the worker ended its turn with no answer)'}`
+        : `[conductor] Worker ${worker} (profile ${row.profile}, assignment ${row.id}) did not finish: ${outcome.error}`;
+    const from = state === 'completed' ? worker : undefined;
+    await sendMessage(this.rt, { from, to: caller, message: body }, 'report', state === 'completed' ? undefined : 'the conductor').catch((err) =>
+      log.warn({ handoff: row.id, err: (err as Error).message }, 'could not deliver the report to the inbox'),
+    );
   }
 }

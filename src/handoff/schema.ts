@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { launchEnvSchema } from '../terminal/environment.js';
 import { MAX_INPUT_BYTES, terminalIdSchema } from '../terminal/schema.js';
 
 const task = z
@@ -12,10 +13,14 @@ export const handoffSchema = z
     profile: z.string().min(1),
     message: task,
     caller: terminalIdSchema.optional(),
+    /** Start the worker in a git worktree of its own (see docs/worktrees.md). */
+    worktree: z.boolean().default(false),
     /** Seconds the whole handoff may take before it is reported as timed out. */
     timeout: z.number().int().min(1).max(24 * 3600).default(1800),
     /** Keep the worker running after it answered. */
     keep: z.boolean().default(false),
+    /** The calling agent's environment as its MCP server sees it; the worker gets it. */
+    launchEnv: launchEnvSchema.optional(),
   })
   .strict();
 export type HandoffInput = z.infer<typeof handoffSchema>;
@@ -25,6 +30,9 @@ export const assignSchema = z
     profile: z.string().min(1),
     message: task,
     caller: terminalIdSchema.optional(),
+    /** Start the worker in a git worktree of its own (see docs/worktrees.md). */
+    worktree: z.boolean().default(false),
+    launchEnv: launchEnvSchema.optional(),
   })
   .strict();
 export type AssignInput = z.infer<typeof assignSchema>;
@@ -44,6 +52,8 @@ export interface HandoffRecord {
   caller: string | null;
   worker: string | null;
   profile: string;
+  /** `handoff`: the caller waits for the answer; `assign`: the worker's answer is reported to the caller's inbox. */
+  mode: 'handoff' | 'assign';
   state: HandoffState;
   result: string | null;
   error: string | null;

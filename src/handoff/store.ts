@@ -12,6 +12,7 @@ function toRecord(r: Selectable<HandoffTable>): HandoffRecord {
     caller: r.caller_terminal_id,
     worker: r.worker_terminal_id,
     profile: r.profile,
+    mode: r.mode === 'assign' ? 'assign' : 'handoff',
     state: r.state as HandoffState,
     result: r.result,
     error: r.error,

@@ -17,7 +17,7 @@ const FIRST_RETRY_MS = 500;
 const MAX_RETRY_MS = 30_000;
 
 export function formatMessage(m: MessageRecord): string {
-  if (m.kind === 'task') return m.body;
+  if (m.kind === 'task' || m.kind === 'report') return m.body;
   return `[conductor] Message #${m.id} from ${m.fromLabel}:\n${m.body}`;
 }
 

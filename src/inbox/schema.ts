@@ -28,7 +28,7 @@ export interface MessageRecord {
   from: string | null;
   fromLabel: string;
   to: string;
-  kind: 'message' | 'task' | 'notice';
+  kind: 'message' | 'task' | 'notice' | 'report';
   body: string;
   state: MessageState;
   reason: string | null;

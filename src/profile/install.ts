@@ -22,6 +22,8 @@ export interface InstallOptions {
   force?: boolean;
   /** Base for a relative path (the CLI's working directory). */
   cwd?: string;
+  /** Provider names the profile may name (see providers/registry.ts). */
+  knownProviders?: string[];
 }
 
 /** A path names a file; anything else is a built-in profile's name. */
@@ -63,7 +65,7 @@ function readSource(arg: string, opts: InstallOptions): { text: string; from: st
  */
 export function installProfile(arg: string, opts: InstallOptions): InstallResult {
   const { text, from, source } = readSource(arg, opts);
-  const profile = parseProfile(text, from, 'user');
+  const profile = parseProfile(text, from, 'user', { knownProviders: opts.knownProviders });
   const file = join(opts.userDir, `${profile.name}.md`);
   const exists = existsSync(file);
   const overridesBuiltIn = existsSync(join(opts.builtInDir ?? builtInProfileDir, `${profile.name}.md`));

@@ -21,8 +21,18 @@ function withKeyMessages(error: ZodError): ZodError {
   return error;
 }
 
-/** Splits `---\nyaml\n---\nbody` and validates the frontmatter; errors name the file and field. */
-export function parseProfile(text: string, file: string, source: Profile['source']): Profile {
+export interface ProfileChecks {
+  /** Provider names a profile may name; when given, any other is a problem of the file. */
+  knownProviders?: string[];
+  /** The name the file's own name demands. */
+  expectedName?: string;
+}
+
+/**
+ * Splits `---\nyaml\n---\nbody` and validates the frontmatter. Every problem of the file is
+ * reported at once, each with its field.
+ */
+export function parseProfile(text: string, file: string, source: Profile['source'], checks: ProfileChecks = {}): Profile {
   const match = /^---\r?\n([\s\S]*?)\r?\n---\r?\n?([\s\S]*)$/.exec(text);
   if (!match) throw new ProfileError(`profile ${file}: it must start with YAML frontmatter between '---' lines`);
   let front: unknown;
@@ -31,14 +41,23 @@ export function parseProfile(text: string, file: string, source: Profile['source
   } catch (err) {
     throw new ProfileError(`profile ${file}: the frontmatter is not valid YAML: ${(err as Error).message}`);
   }
+  const problems: string[] = [];
   const result = profileFrontmatterSchema.safeParse(front ?? {});
-  if (!result.success) throw new ProfileError(`profile ${file}: ${formatZodIssues(withKeyMessages(result.error))}`);
+  if (!result.success) problems.push(formatZodIssues(withKeyMessages(result.error)));
+  const raw = (front ?? {}) as { name?: unknown; provider?: unknown };
+  if (checks.knownProviders && typeof raw.provider === 'string' && raw.provider && !checks.knownProviders.includes(raw.provider)) {
+    problems.push(`provider: unknown provider '${raw.provider}'; known providers: ${checks.knownProviders.join(', ')}`);
+  }
+  if (checks.expectedName && typeof raw.name === 'string' && raw.name !== checks.expectedName) {
+    problems.push(`name '${raw.name}' must match the file name '${checks.expectedName}.md'`);
+  }
   const systemPrompt = match[2].trim();
-  if (systemPrompt === '') throw new ProfileError(`profile ${file}: the body (the agent's system prompt) is empty`);
+  if (systemPrompt === '') problems.push("the body (the agent's system prompt) is empty");
+  if (problems.length || !result.success) throw new ProfileError(`profile ${file}: ${problems.join('; ')}`);
   return { ...result.data, systemPrompt, source, file };
 }
 
-function readDir(dir: string, source: Profile['source']): { profiles: Profile[]; invalid: Array<{ file: string; error: string }> } {
+function readDir(dir: string, source: Profile['source'], knownProviders?: string[]) {
   const profiles: Profile[] = [];
   const invalid: Array<{ file: string; error: string }> = [];
   if (!existsSync(dir)) return { profiles, invalid };
@@ -46,9 +65,7 @@ function readDir(dir: string, source: Profile['source']): { profiles: Profile[];
     if (!name.endsWith('.md')) continue;
     const file = join(dir, name);
     try {
-      const p = parseProfile(readFileSync(file, 'utf8'), file, source);
-      if (`${p.name}.md` !== name) throw new ProfileError(`profile ${file}: name '${p.name}' must match the file name`);
-      profiles.push(p);
+      profiles.push(parseProfile(readFileSync(file, 'utf8'), file, source, { knownProviders, expectedName: name.slice(0, -3) }));
     } catch (err) {
       invalid.push({ file, error: (err as Error).message });
     }
@@ -57,18 +74,18 @@ function readDir(dir: string, source: Profile['source']): { profiles: Profile[];
 }
 
 /** Built-in and user profiles; a user profile with the same name wins. */
-export function listProfiles(userDir: string, builtInDir = builtInProfileDir) {
-  const builtIn = readDir(builtInDir, 'built-in');
-  const user = readDir(userDir, 'user');
+export function listProfiles(userDir: string, builtInDir = builtInProfileDir, knownProviders?: string[]) {
+  const builtIn = readDir(builtInDir, 'built-in', knownProviders);
+  const user = readDir(userDir, 'user', knownProviders);
   const byName = new Map<string, Profile>();
   for (const p of [...builtIn.profiles, ...user.profiles]) byName.set(p.name, p);
   return { profiles: [...byName.values()], invalid: [...builtIn.invalid, ...user.invalid] };
 }
 
-export function resolveProfile(name: string, userDir: string, builtInDir = builtInProfileDir): Profile {
+export function resolveProfile(name: string, userDir: string, builtInDir = builtInProfileDir, knownProviders?: string[]): Profile {
   const parsedName = profileNameSchema.safeParse(name);
   if (!parsedName.success) throw new ProfileError(`profile '${name}': ${parsedName.error.issues[0].message}`);
-  const { profiles, invalid } = listProfiles(userDir, builtInDir);
+  const { profiles, invalid } = listProfiles(userDir, builtInDir, knownProviders);
   const found = profiles.find((p) => p.name === name);
   if (found) return found;
   const broken = invalid.find((i) => i.file.endsWith(`/${name}.md`));

@@ -63,6 +63,11 @@ function readProviders(userDir: string): ProviderListing {
   return { providers: [...byName.values()], invalid };
 }
 
+/** Names a profile's `provider` may take: the built-ins and the valid user providers. */
+export function providerNames(userDir: string): string[] {
+  return listProviders(userDir).providers.map((e) => e.provider.name);
+}
+
 export function resolveProvider(name: string, userDir: string): ProviderDefinition {
   const { providers, invalid } = listProviders(userDir);
   const found = providers.find((e) => e.provider.name === name);

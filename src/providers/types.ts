@@ -15,6 +15,8 @@ export interface ProfileForLaunch {
   deniedTools?: string[];
   mcpServers?: Record<string, { command: string; args?: string[]; env?: Record<string, string> }>;
   env?: Record<string, string>;
+  /** Ask before each call of the conductor's own MCP tools (by default they run without a prompt). */
+  askForConductorTools?: boolean;
 }
 
 export interface LaunchContext {
@@ -27,7 +29,7 @@ export interface LaunchContext {
   mcp: { command: string; args: string[]; env: Record<string, string> };
   /** The conductor's tool-call gate (`conductor hook pre-tool-use`), for CLIs with hooks. */
   hook?: { command: string; args: string[] };
-  /** The environment the conductor itself runs with (read-only). */
+  /** The environment of whoever asked for the launch (the CLI's shell, the calling agent, the daemon for flows). */
   baseEnv: Record<string, string | undefined>;
 }
 
@@ -39,6 +41,17 @@ export interface LaunchSpec {
   unsetEnv?: string[];
   /** Files written before launch, e.g. per-terminal MCP config. Paths are absolute. */
   files?: Array<{ path: string; content: string; mode?: number }>;
+  /** Where the agent records its own token usage, for `conductor usage` (none: usage unknown). */
+  usageRecords?: UsageRecords;
+}
+
+/** The agent's own per-response usage records (read by src/usage). */
+export interface UsageRecords {
+  format: 'claude_code' | 'codex' | 'gemini_cli';
+  /** The agent's config dir or home that holds the records (CLAUDE_CONFIG_DIR, CODEX_HOME, GEMINI_CLI_HOME). */
+  dir: string;
+  /** Claude Code: the `--session-id` it was started with, which names its transcript file. */
+  sessionId?: string;
 }
 
 /** A dialog the provider answers by itself during start-up (trust folder, API key confirmation…). */
@@ -55,6 +68,10 @@ export interface ProviderDefinition {
   /** Program looked up on PATH by `conductor doctor`. */
   binary?: string;
   launch(ctx: LaunchContext): LaunchSpec;
+  /** CLI versions whose screens and launch were verified (goldens and end-to-end tests), oldest first. */
+  verifiedVersions?: string[];
+  /** Variables this CLI sets for its children: no agent the conductor starts may inherit them. */
+  nestedSessionVars?: string[];
   /** Wait after pasting input before pressing Enter, so the TUI has taken the paste in. */
   settleDelayMs: number;
   /** Output must be quiet this long before a screen is judged. */
@@ -68,6 +85,8 @@ export interface ProviderDefinition {
   /** The polite way out, tried before signals. */
   exit: { text?: string; keys?: string[] };
   startupDialogs?: StartupDialog[];
+  /** tmux key names that stop the agent's current turn (`conductor interrupt`), e.g. ['Escape']. */
+  interrupt?: string[];
   /** Keys that answer a permission prompt, for approvals. */
   answerKeys?: { approve: string[]; deny: string[] };
   /**

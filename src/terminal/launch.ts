@@ -1,14 +1,17 @@
-import { accessSync, constants, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
 import { terminalRawLogPath, terminalRuntimeDir } from '../config/paths.js';
 import type { SessionTable } from '../db/schema.js';
 import { InvalidInputError, ProviderError } from '../errors.js';
 import { moduleLogger } from '../logger.js';
-import { resolveProvider } from '../providers/registry.js';
+import { builtInProviders } from '../../providers/index.js';
+import { providerNames, resolveProvider } from '../providers/registry.js';
 import type { LaunchSpec, ProfileForLaunch, ProviderDefinition } from '../providers/types.js';
 import { resolveProfile } from '../profile/load.js';
 import type { Profile } from '../profile/schema.js';
 import { selfCommand, type Runtime } from '../runtime.js';
+import { envFileContent, inheritable, paneArgv, requesterEnvironment } from './environment.js';
+import { workspaceFor } from '../worktree/launch.js';
 import { newId } from './ids.js';
 import type { CreateTerminalInput, TerminalRecord } from './schema.js';
 
@@ -36,17 +39,6 @@ function onPath(program: string, env: NodeJS.ProcessEnv): boolean {
   });
 }
 
-/**
- * The pane runs a tiny sh that starts the agent and writes its exit status to a file: tmux does
- * not always learn a dead pane's status (it can see the pty close and never report the code).
- * `env -u` drops variables the tmux server would otherwise pass down (nested-session markers).
- */
-function launchArgv(spec: LaunchSpec, exitFile: string): string[] {
-  const unset = spec.unsetEnv ?? [];
-  const program = unset.length > 0 ? ['env', ...unset.flatMap((name) => ['-u', name]), ...spec.argv] : spec.argv;
-  return ['sh', '-c', '"$@"; s=$?; printf %s "$s" > "$0"; exit "$s"', exitFile, ...program];
-}
-
 export function exitStatusFile(runtimeDir: string): string {
   return join(runtimeDir, 'exit-status');
 }
@@ -63,8 +55,42 @@ export function forLaunch(p: Profile | undefined): ProfileForLaunch | undefined 
     deniedTools: p.deniedTools,
     mcpServers: p.mcpServers,
     env: p.env,
+    askForConductorTools: p.askForConductorTools,
   };
 }
+
+/** Where a terminal's launch environment is kept: what its requester sent, and what the conductor added. */
+function environmentRecordPath(runtimeDir: string): string {
+  return join(runtimeDir, 'environment.json');
+}
+
+interface EnvironmentRecord {
+  requester: Record<string, string>;
+  added: string[];
+}
+
+function readEnvironmentRecord(runtimeDir: string): EnvironmentRecord | undefined {
+  try {
+    return JSON.parse(readFileSync(environmentRecordPath(runtimeDir), 'utf8')) as EnvironmentRecord;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The environment a launch starts from. A worker asked for by an agent gets that agent's
+ * environment as its MCP server sees it, on top of what the agent itself was launched with,
+ * less what the conductor added for the agent (its config folders, its identity).
+ */
+function requesterEnvFor(rt: Runtime, input: CreateTerminalInput, caller: TerminalRecord | undefined): Record<string, string> {
+  if (!caller) return input.launchEnv ?? requesterEnvironment(process.env);
+  const recorded = readEnvironmentRecord(terminalRuntimeDir(rt.layout, caller.id));
+  const sent = { ...(input.launchEnv ?? {}) };
+  for (const name of recorded?.added ?? []) delete sent[name];
+  return { ...(recorded?.requester ?? requesterEnvironment(process.env)), ...sent };
+}
+
+const nestedSessionVars = builtInProviders.flatMap((p) => p.nestedSessionVars ?? []);
 
 /** Builds the provider's launch spec for a new terminal and writes its files. */
 function prepare(
@@ -74,13 +100,14 @@ function prepare(
   cwd: string,
   input: CreateTerminalInput,
   profile: Profile | undefined,
+  requesterEnv: Record<string, string>,
 ) {
   const runtimeDir = terminalRuntimeDir(rt.layout, id);
   mkdirSync(runtimeDir, { recursive: true, mode: 0o700 });
   const identity = {
     CONDUCTOR_TERMINAL_ID: id,
     CONDUCTOR_HOME: rt.layout.home,
-    ...(rt.tmux.socket ? { CONDUCTOR_TMUX_SOCKET: rt.tmux.socket } : {}),
+    CONDUCTOR_TMUX_SOCKET: rt.tmux.socket,
   };
   const mcp = selfCommand('mcp');
   const spec = provider.launch({
@@ -89,20 +116,26 @@ function prepare(
     runtimeDir,
     mcp: { command: mcp.command, args: mcp.args, env: identity },
     hook: selfCommand('hook', 'pre-tool-use'),
-    baseEnv: process.env,
+    baseEnv: requesterEnv,
     profile: forLaunch(profile),
   });
   for (const file of spec.files ?? []) {
     mkdirSync(dirname(file.path), { recursive: true, mode: 0o700 });
     writeFileSync(file.path, file.content, { mode: file.mode ?? 0o600 });
   }
-  if (!onPath(spec.argv[0], { ...process.env, ...spec.env })) {
+  const inherited = inheritable(requesterEnv, [...nestedSessionVars, ...(spec.unsetEnv ?? [])]);
+  const added = { ...spec.env, ...(profile?.env ?? {}), ...input.env, ...identity };
+  const env = { ...inherited, ...added };
+  if (!onPath(spec.argv[0], env)) {
     throw new ProviderError(
-      `provider '${provider.name}' needs '${spec.argv[0]}', which is not on PATH: install it, or run \`conductor doctor\``,
+      `provider '${provider.name}' needs '${spec.argv[0]}', which is not on the PATH of the shell that asked for it: install it or fix PATH there, then run \`conductor doctor\``,
     );
   }
-  const env = { ...spec.env, ...(profile?.env ?? {}), ...input.env, ...identity };
-  return { argv: launchArgv(spec, exitStatusFile(runtimeDir)), env };
+  const envFile = join(runtimeDir, 'env.sh');
+  writeFileSync(envFile, envFileContent(env), { mode: 0o600 });
+  const record: EnvironmentRecord = { requester: inheritable(requesterEnv, nestedSessionVars), added: Object.keys(added) };
+  writeFileSync(environmentRecordPath(runtimeDir), JSON.stringify(record) + '\n', { mode: 0o600 });
+  return { argv: paneArgv(envFile, exitStatusFile(runtimeDir), spec.argv), usageRecords: spec.usageRecords };
 }
 
 /** Opens a tmux window for a new terminal in `session` and starts watching it. */
@@ -112,18 +145,32 @@ export async function launchTerminal(
   input: CreateTerminalInput,
   opts: { firstInSession: boolean },
 ): Promise<TerminalRecord> {
-  const profile = input.profile ? resolveProfile(input.profile, rt.layout.profiles) : undefined;
+  const profile = input.profile ? resolveProfile(input.profile, rt.layout.profiles, undefined, providerNames(rt.layout.providers)) : undefined;
   const caller = input.callerTerminalId ? await rt.terminals.get(input.callerTerminalId) : undefined;
   // An explicit provider wins, then the profile's, then the caller's own.
   const provider = resolveProvider(input.provider ?? profile?.provider ?? caller?.provider ?? 'shell', rt.layout.providers);
-  const cwd = checkCwd(input.cwd ?? caller?.cwd ?? process.cwd());
   const id = newId();
-  const { argv, env } = prepare(rt, provider, id, cwd, input, profile);
+  const worktreeDeps = { store: rt.worktrees, home: rt.layout.home, clock: rt.clock };
+  const worktreeWanted = input.worktree ?? (profile?.worktree ? {} : undefined);
+  const workspace = await workspaceFor(worktreeDeps, id, checkCwd(input.cwd ?? caller?.cwd ?? process.cwd()), worktreeWanted);
+  const cwd = workspace.cwd;
+  const runtimeDir = terminalRuntimeDir(rt.layout, id);
+  let pane: Awaited<ReturnType<typeof rt.tmux.newWindow>>;
+  let usageRecords: LaunchSpec['usageRecords'];
   const windowName = `${provider.name}-${id}`;
-  const window = { windowName, cwd, env, argv };
-  const pane = opts.firstInSession
-    ? await rt.tmux.newSession(session.tmux_session, window)
-    : await rt.tmux.newWindow(session.tmux_session, window);
+  try {
+    const { argv, usageRecords: records } = prepare(rt, provider, id, cwd, input, profile, requesterEnvFor(rt, input, caller));
+    usageRecords = records;
+    const window = { windowName, cwd, env: {}, argv };
+    pane = opts.firstInSession
+      ? await rt.tmux.newSession(session.tmux_session, window)
+      : await rt.tmux.newWindow(session.tmux_session, window);
+  } catch (err) {
+    // A refused launch leaves nothing behind: no window (none was made), no row, no files.
+    rmSync(runtimeDir, { recursive: true, force: true });
+    await workspace.discard();
+    throw err;
+  }
   const now = rt.clock();
   try {
     await rt.terminals.insert({
@@ -146,11 +193,14 @@ export async function launchTerminal(
     });
   } catch (err) {
     await rt.tmux.killWindow(pane.windowId).catch(() => undefined);
+    rmSync(runtimeDir, { recursive: true, force: true });
+    await workspace.discard();
     throw err;
   }
   await rt.tmux.pipePane(pane.paneId, terminalRawLogPath(rt.layout, id));
   const record = await rt.terminals.get(id);
   rt.monitor.track(record, provider);
+  await rt.usage?.track(record, usageRecords, profile?.maxCostUsd);
   await rt.bus.publish('terminal.created', { sessionId: session.id, terminalId: id }, {
     provider: provider.name,
     profile: record.profile,

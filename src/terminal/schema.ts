@@ -1,4 +1,8 @@
 import { z } from 'zod';
+import { worktreeRequestSchema } from '../worktree/request.js';
+import type { WorktreeInfo } from '../worktree/schema.js';
+import { launchEnvSchema } from './environment.js';
+import type { UsageFigures } from '../usage/schema.js';
 
 export const terminalStatuses = ['starting', 'idle', 'busy', 'waiting_input', 'completed', 'error', 'exited'] as const;
 export type TerminalStatus = (typeof terminalStatuses)[number];
@@ -17,6 +21,10 @@ export const createTerminalSchema = z
     cwd: z.string().min(1).optional(),
     env: z.record(envEntry, z.string()).default({}),
     callerTerminalId: terminalIdSchema.optional(),
+    /** Start in a new git worktree of the repository around cwd (see docs/worktrees.md). */
+    worktree: worktreeRequestSchema.optional(),
+    /** The requester's environment, which the agent gets (see terminal/environment.ts). */
+    launchEnv: launchEnvSchema.optional(),
   })
   .strict();
 export type CreateTerminalInput = z.infer<typeof createTerminalSchema>;
@@ -65,6 +73,10 @@ export interface TerminalRecord {
   exitedAt: string | null;
   exitCode: number | null;
   logFile: string;
+  /** The git worktree it was started in, if any. */
+  worktree: WorktreeInfo | null;
+  /** Tokens and cost so far (null tokens: unknown for this agent); see docs/usage.md. */
+  usage?: UsageFigures | null;
 }
 
 export interface SessionRecord {

@@ -1,6 +1,8 @@
+import { appendFile } from 'node:fs/promises';
 import { execa, ExecaError } from 'execa';
 import { ConductorError, TimeoutError, TmuxUnavailableError } from '../errors.js';
 import { moduleLogger } from '../logger.js';
+import { ensureSocketDir, resolveTmuxSocket } from './socket.js';
 
 const log = moduleLogger('tmux');
 
@@ -77,17 +79,29 @@ export const TMUX_TIMEOUT_MS = 5000;
 export const PANE_WIDTH = 200;
 export const PANE_HEIGHT = 50;
 
-export class Tmux {
-  readonly socket: string | undefined;
+/** tmux reads these to pick a server or client; the conductor names its server explicitly instead. */
+const CLIENT_ENV_DROP = { TMUX: undefined, TMUX_PANE: undefined };
 
-  constructor(socket: string | undefined = process.env.CONDUCTOR_TMUX_SOCKET || undefined) {
-    this.socket = socket;
+export class Tmux {
+  /** The socket path of the one tmux server this conductor uses, passed on every call. */
+  readonly socket: string;
+
+  /** `socket` is a path or a `-L` style name; the default is resolved from the environment. */
+  constructor(socket?: string) {
+    this.socket = resolveTmuxSocket(socket ? { ...process.env, CONDUCTOR_TMUX_SOCKET: socket } : process.env);
+    ensureSocketDir(this.socket);
   }
 
   async run(args: string[], input?: string): Promise<string> {
-    const full = this.socket ? ['-L', this.socket, ...args] : args;
+    const full = ['-S', this.socket, ...args];
     try {
-      const result = await execa('tmux', full, { input, stripFinalNewline: false, encoding: 'utf8', timeout: TMUX_TIMEOUT_MS });
+      const result = await execa('tmux', full, {
+        input,
+        stripFinalNewline: false,
+        encoding: 'utf8',
+        env: CLIENT_ENV_DROP,
+        timeout: TMUX_TIMEOUT_MS,
+      });
       return result.stdout;
     } catch (err) {
       throw this.translate(err, args);
@@ -107,7 +121,7 @@ export class Tmux {
     const stderr = String(err.stderr ?? '').trim();
     if (/no server running|error connecting to|server exited/i.test(stderr)) {
       return new TmuxUnavailableError(
-        `the tmux server${this.socket ? ` on socket '${this.socket}'` : ''} is not running (${stderr})`,
+        `the tmux server on socket ${this.socket} is not running (${stderr})`,
       );
     }
     const missing = /can't find (?:pane|window|session): ?(\S*)/i.exec(stderr);
@@ -271,6 +285,31 @@ export class Tmux {
 
   async killWindow(windowId: string): Promise<void> {
     await this.run(['kill-window', '-t', windowId]);
+  }
+
+  /** The clients attached to this server (people looking at it): their tty and session. */
+  async listClients(): Promise<Array<{ tty: string; session: string }>> {
+    try {
+      const out = await this.run(['list-clients', '-F', `#{client_tty}${SEP}#{client_session}`]);
+      return out
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => {
+          const [tty, session] = line.split(SEP);
+          return { tty, session };
+        });
+    } catch (err) {
+      if (err instanceof TmuxUnavailableError) return [];
+      throw err;
+    }
+  }
+
+  /** Shows `text` in one client's status line for `ms`, and rings its terminal's bell. */
+  async alertClient(clientTty: string, text: string, ms = 8000): Promise<void> {
+    // The text is shown as is: `#` would start a tmux format.
+    await this.run(['display-message', '-c', clientTty, '-d', String(ms), text.replace(/#/g, '##')]);
+    // tmux has no bell command; BEL written to the client's own terminal rings it.
+    await appendFile(clientTty, '\u0007').catch(() => undefined);
   }
 
   async killSession(name: string): Promise<void> {

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { ensureLayout, layout } from '../../config/paths.js';
 import { installProfile } from '../../profile/install.js';
+import { providerNames } from '../../providers/registry.js';
 import { action, printJson } from '../run.js';
 
 export function register(program: Command): void {
@@ -13,7 +14,7 @@ export function register(program: Command): void {
     .action(
       action(async (arg: string, opts: { force?: boolean; json?: boolean }) => {
         const l = ensureLayout(layout());
-        const r = installProfile(arg, { userDir: l.profiles, force: opts.force, cwd: process.cwd() });
+        const r = installProfile(arg, { userDir: l.profiles, force: opts.force, cwd: process.cwd(), knownProviders: providerNames(l.providers) });
         if (opts.json) return printJson(r);
         const what = r.source === 'built-in' ? `a copy of the built-in '${r.name}'` : `profile '${r.name}'`;
         const note = r.source === 'file' && r.overridesBuiltIn ? ` (it overrides the built-in '${r.name}')` : '';

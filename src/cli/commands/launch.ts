@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { InvalidInputError, ProviderError } from '../../errors.js';
+import { requesterEnvironment } from '../../terminal/environment.js';
 import type { SessionRecord, TerminalRecord } from '../../terminal/schema.js';
 import { attachTo } from '../attach.js';
 import { connect } from '../client.js';
@@ -16,6 +17,9 @@ interface LaunchOptions {
   headless?: boolean;
   json?: boolean;
   timeout: string;
+  worktree?: boolean;
+  branch?: string;
+  base?: string;
 }
 
 export function parseEnv(pairs: string[]): Record<string, string> {
@@ -40,11 +44,15 @@ export function register(program: Command): void {
     .option('-s, --session <name>', 'session name (default: a generated id)')
     .option('--cwd <dir>', 'working directory (default: here)')
     .option('-e, --env <K=V>', 'environment for the terminal (repeatable)', collect, [])
+    .option('--worktree', 'start in a new git worktree of the repository here (or at --cwd), on a branch of its own')
+    .option('--branch <name>', 'with --worktree: the new branch (default conductor/<terminal-id>)')
+    .option('--base <ref>', 'with --worktree: what the branch starts from (default: HEAD)')
     .option('--headless', 'do not attach: print the terminal id')
     .option('--json', 'with --headless, print the terminal record as JSON')
     .option('--timeout <seconds>', 'how long to wait for the terminal to be ready', '120')
     .action(
       action(async (promptWords: string[], opts: LaunchOptions) => {
+        if (!opts.worktree && (opts.branch || opts.base)) throw new InvalidInputError('--branch and --base go with --worktree: add --worktree');
         const client = await connect();
         const { terminal } = await client.post<{ session: SessionRecord; terminal: TerminalRecord }>('/sessions', {
           provider: opts.provider,
@@ -52,6 +60,8 @@ export function register(program: Command): void {
           name: opts.session,
           cwd: resolve(opts.cwd ?? process.cwd()),
           env: parseEnv(opts.env),
+          worktree: opts.worktree ? { branch: opts.branch, base: opts.base } : undefined,
+          launchEnv: requesterEnvironment(),
         });
         const ready = await waitForStatus(client, terminal.id, (s) => s !== 'starting', Number(opts.timeout) * 1000);
         if (ready.status === 'error' || ready.status === 'exited') {
