@@ -17,7 +17,9 @@
  * Dialogs (trust folder, permission prompts, API key, bypass mode, onboarding) are numbered
  * menus below a single rule with an indented `❯ 1. …` cursor.
  */
+import { randomUUID } from 'node:crypto';
 import { realpathSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { chooseConfigMode, type ConfigMode } from '../src/providers/configMode.js';
 import type { LaunchContext, LaunchSpec, ProviderDefinition, ScreenState } from '../src/providers/types.js';
@@ -106,6 +108,8 @@ function launch(ctx: LaunchContext): LaunchSpec {
   // runs before every tool that acts on the machine, and may hold it for a human's decision.
   const settingsPath = join(ctx.runtimeDir, 'claude-settings.json');
   const settings: Record<string, unknown> = { skipDangerousModePermissionPrompt: true };
+  // The conductor's own tools (handoff, assign, send_message…) run without a permission prompt.
+  if (!profile?.askForConductorTools) settings.permissions = { allow: ['mcp__conductor', 'mcp__conductor__*'] };
   if (ctx.hook) {
     const command = [ctx.hook.command, ...ctx.hook.args].map(shellQuote).join(' ');
     settings.hooks = {
@@ -132,7 +136,15 @@ function launch(ctx: LaunchContext): LaunchSpec {
   }
 
   Object.assign(env, profile?.env);
-  return { argv, env, unsetEnv: NESTED_SESSION_VARS.filter((name) => !(name in env)), files };
+  // A known session id names the transcript (`projects/<dir>/<id>.jsonl`) the usage figures come from.
+  const sessionId = randomUUID();
+  argv.push('--session-id', sessionId);
+  const usageRecords = {
+    format: 'claude_code' as const,
+    dir: env.CLAUDE_CONFIG_DIR ?? effectiveEnv.CLAUDE_CONFIG_DIR ?? join(homedir(), '.claude'),
+    sessionId,
+  };
+  return { argv, env, unsetEnv: NESTED_SESSION_VARS.filter((name) => !(name in env)), files, usageRecords };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -353,6 +365,8 @@ export const provider: ProviderDefinition = {
   description: 'Anthropic Claude Code CLI (TUI)',
   binary: 'claude',
   launch,
+  verifiedVersions: ['2.1.197', '2.1.332'],
+  nestedSessionVars: NESTED_SESSION_VARS,
   settleDelayMs: 300,
   quietWindowMs: 800,
   startupTimeoutMs: 30_000,
@@ -360,6 +374,7 @@ export const provider: ProviderDefinition = {
   lastResponse,
   inputPending,
   exit: { text: '/exit' },
+  interrupt: ['Escape'],
   startupDialogs: [
     {
       description: 'Workspace trust ("Yes, I trust this folder" is preselected)',

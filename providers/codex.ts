@@ -122,7 +122,7 @@ function launch(ctx: LaunchContext): LaunchSpec {
   argv.push(
     ...override(`mcp_servers.${CONDUCTOR_MCP_SERVER}`, {
       ...mcpServerTable(ctx.mcp),
-      default_tools_approval_mode: 'approve',
+      ...(profile?.askForConductorTools ? {} : { default_tools_approval_mode: 'approve' }),
     }),
   );
   if (profile?.systemPrompt) argv.push(...override('developer_instructions', profile.systemPrompt));
@@ -136,7 +136,9 @@ function launch(ctx: LaunchContext): LaunchSpec {
     env[TEST_API_KEY_ENV] = ctx.baseEnv[TEST_API_KEY_ENV] ?? 'dummy';
     files.push({ path: `${home}/config.toml`, content: testConfig(baseUrl, ctx.baseEnv.CONDUCTOR_CODEX_MAX_RETRIES) });
   }
-  return { argv, env, unsetEnv: NESTED_SESSION_ENV, files };
+  // Rollouts (with their token_count events) are this terminal's own only in a CODEX_HOME of its own.
+  const usageRecords = env.CODEX_HOME ? { format: 'codex' as const, dir: env.CODEX_HOME } : undefined;
+  return { argv, env, unsetEnv: NESTED_SESSION_ENV, files, usageRecords };
 }
 
 function testConfig(baseUrl: string, maxRetries: string | undefined): string {
@@ -318,12 +320,15 @@ export const provider: ProviderDefinition = {
   description: 'OpenAI Codex CLI (interactive TUI)',
   binary: 'codex',
   launch,
+  verifiedVersions: ['0.169.0'],
+  nestedSessionVars: NESTED_SESSION_ENV,
   settleDelayMs: 150,
   quietWindowMs: 1200,
   startupTimeoutMs: 30000,
   detect,
   lastResponse,
   exit: { text: '/quit' },
+  interrupt: ['Escape'],
   startupDialogs: [
     {
       description: 'Trust this folder (only if the per-run trust override did not apply)',

@@ -123,7 +123,7 @@ function launch(ctx: LaunchContext): LaunchSpec {
   for (const [name, server] of Object.entries(profile?.mcpServers ?? {})) {
     mcpServers[name] = { command: server.command, args: server.args ?? [], env: server.env ?? {} };
   }
-  mcpServers[CONDUCTOR_MCP_SERVER] = { command: ctx.mcp.command, args: ctx.mcp.args, env: ctx.mcp.env, trust: true };
+  mcpServers[CONDUCTOR_MCP_SERVER] = { command: ctx.mcp.command, args: ctx.mcp.args, env: ctx.mcp.env, trust: !profile?.askForConductorTools };
 
   const settings: Record<string, unknown> = {
     general: { enableAutoUpdate: false, enableAutoUpdateNotification: false },
@@ -180,7 +180,9 @@ function launch(ctx: LaunchContext): LaunchSpec {
   // as in a CI job that runs the conductor: a terminal is interactive by definition.
   const ciMarkers = ['CI', 'CONTINUOUS_INTEGRATION', ...Object.keys(ctx.baseEnv).filter((name) => name.startsWith('CI_'))];
   const unsetEnv = [...INHERITED_VARS, ...ciMarkers].filter((name) => !(name in env));
-  return { argv, env, unsetEnv, files };
+  // Chat records are this terminal's own only in a GEMINI_CLI_HOME of its own.
+  const usageRecords = env.GEMINI_CLI_HOME ? { format: 'gemini_cli' as const, dir: env.GEMINI_CLI_HOME } : undefined;
+  return { argv, env, unsetEnv, files, usageRecords };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -326,6 +328,8 @@ export const provider: ProviderDefinition = {
   description: 'Google Gemini CLI (TUI)',
   binary: 'gemini',
   launch,
+  verifiedVersions: ['0.61.0'],
+  nestedSessionVars: INHERITED_VARS,
   // Enter within ~50 ms of a paste is swallowed; 100 ms was enough in tests.
   settleDelayMs: 400,
   quietWindowMs: 800,
@@ -333,6 +337,7 @@ export const provider: ProviderDefinition = {
   detect,
   lastResponse,
   exit: { text: '/quit' },
+  interrupt: ['Escape'],
   // None: trust is granted by GEMINI_CLI_TRUST_WORKSPACE, and both trust answers are harmful
   // here ("Trust folder" restarts the CLI, which exits 199 without the wrapper; "Don't trust"
   // disables MCP servers). Auth dialogs would write the user's settings. They are reported as

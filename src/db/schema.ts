@@ -57,6 +57,8 @@ export interface HandoffTable {
   profile: string;
   message: string;
   keep_worker: number;
+  /** `handoff`: the caller waits for the answer; `assign`: the answer is reported to its inbox. */
+  mode: string;
   state: string;
   result: string | null;
   error: string | null;
@@ -95,6 +97,59 @@ export interface WorktreeTable {
   removed_at: number | null;
 }
 
+export interface NotifyTargetTable {
+  id: string;
+  kind: string;
+  url: string | null;
+  format: string;
+  events: string;
+  created_at: number;
+  last_delivered_at: number | null;
+  last_error: string | null;
+  last_error_at: number | null;
+  failing: number;
+}
+
+export interface UsageSourceTable {
+  terminal_id: string;
+  session_id: string;
+  session_name: string;
+  provider: string;
+  profile: string | null;
+  caller_terminal_id: string | null;
+  format: string | null;
+  dir: string | null;
+  record_session_id: string | null;
+  max_cost_usd: number | null;
+  created_at: number;
+}
+
+export interface UsageFileTable {
+  terminal_id: string;
+  path: string;
+  offset: number;
+  state: string | null;
+  updated_at: number;
+}
+
+export interface UsageResponseTable {
+  terminal_id: string;
+  response_key: string;
+  model: string;
+  input_tokens: number;
+  output_tokens: number;
+  cache_read_tokens: number;
+  cache_write_tokens: number;
+  at: number;
+}
+
+export interface UsageBudgetRequestTable {
+  terminal_id: string;
+  limit_usd: number;
+  approval_id: string;
+  created_at: number;
+}
+
 export interface Database {
   sessions: SessionTable;
   terminals: TerminalTable;
@@ -102,5 +157,10 @@ export interface Database {
   messages: MessageTable;
   handoffs: HandoffTable;
   approvals: ApprovalTable;
+  notify_targets: NotifyTargetTable;
+  usage_sources: UsageSourceTable;
+  usage_files: UsageFileTable;
+  usage_responses: UsageResponseTable;
+  usage_budget_requests: UsageBudgetRequestTable;
   worktrees: WorktreeTable;
 }

@@ -5,9 +5,12 @@ import { connect, type DaemonClient } from '../cli/client.js';
 import { ConductorError, DaemonUnavailableError } from '../errors.js';
 import type { HandoffRecord } from '../handoff/schema.js';
 import type { MessageRecord } from '../inbox/schema.js';
+import { requesterEnvironment } from '../terminal/environment.js';
 import type { TerminalRecord } from '../terminal/schema.js';
 import { VERSION } from '../version.js';
 import { registerApprovalTools } from './approvalTools.js';
+import { registerWorktreeTools } from './worktreeTools.js';
+import { registerSteerTools } from './steerTools.js';
 
 export type ToolResult = { content: Array<{ type: 'text'; text: string }>; isError?: boolean };
 
@@ -102,11 +105,12 @@ export async function runMcpServer(): Promise<void> {
         message: z.string().describe('the complete task: the worker knows nothing else about your work'),
         timeout: z.number().int().positive().optional().describe('seconds the whole handoff may take (default 1800)'),
         keep: z.boolean().optional().describe('keep the worker running after it answered'),
+        worktree: z.boolean().optional().describe('start the worker in a git worktree of its own; see its changes with worker_diff'),
       },
     },
     guarded(async (a) => {
       const c = await daemon();
-      const started = await c.post<HandoffRecord>('/handoffs', { ...a, caller: self });
+      const started = await c.post<HandoffRecord>('/handoffs', { ...a, caller: self, launchEnv: requesterEnvironment() });
       const budget = Math.min(waitBudgetSeconds(), a.timeout ?? Infinity) * 1000;
       return describeHandoff(await poll<HandoffRecord>(`/handoffs/${started.id}?inbox=${self ? 'true' : 'false'}`, (h) => h.state !== 'running', budget));
     }),
@@ -132,19 +136,25 @@ export async function runMcpServer(): Promise<void> {
     'assign',
     {
       description:
-        'Start a worker agent on a task and go on at once. The worker knows you assigned it and reports back to your inbox with send_message.',
+        'Start a worker agent on a task and go on at once. When the worker ends its turn, its final answer arrives in your inbox as its report ' +
+        '(or the news that it exited or failed first).',
       inputSchema: {
         profile: z.string().describe('worker profile (see `conductor profiles`)'),
         message: z.string().describe('the complete task'),
+        worktree: z.boolean().optional().describe('start the worker in a git worktree of its own; see its changes with worker_diff'),
       },
     },
     guarded(async (a) => {
       const c = await daemon();
-      const r = await c.post<{ terminal: TerminalRecord; messageId: number }>('/assign', { ...a, caller: self });
+      const r = await c.post<{ terminal: TerminalRecord; messageId: number; assignment: string }>('/assign', {
+        ...a,
+        caller: self,
+        launchEnv: requesterEnvironment(),
+      });
       return text(
-        `Worker ${r.terminal.id} (${r.terminal.provider}, profile ${a.profile}) is starting and will get the task as soon as it is ready. ` +
-          `Its report will arrive in your inbox.`,
-);
+        `Worker ${r.terminal.id} (${r.terminal.provider}, profile ${a.profile}) is starting and will get the task as soon as it is ready ` +
+          `(assignment ${r.assignment}). Its report will arrive in your inbox; go on with other work meanwhile.`,
+      );
     }),
   );
 
@@ -196,5 +206,7 @@ export async function runMcpServer(): Promise<void> {
   );
 
   registerApprovalTools(server, { daemon, self, guarded, text, failure, waitBudgetSeconds, poll });
+  registerWorktreeTools(server, { daemon, self, guarded, text, failure, waitBudgetSeconds, poll });
+  registerSteerTools(server, { daemon, self, guarded, text, failure, waitBudgetSeconds, poll });
   await server.connect(new StdioServerTransport());
 }

@@ -23,8 +23,12 @@ export const profileFrontmatterSchema = z
     mcpServers: z.record(z.string().regex(/^[A-Za-z0-9_-]+$/, 'server names are letters, digits, _ or -'), mcpServer).default({}),
     allowedTools: z.array(z.string().min(1)).default([]),
     deniedTools: z.array(z.string().min(1)).default([]),
+    /** Opt back in to a permission prompt before each of the conductor's own MCP tools. */
+    askForConductorTools: z.boolean().default(false),
     permissionMode: z.enum(['default', 'acceptEdits', 'plan', 'auto', 'bypassPermissions']).optional(),
     env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'environment names are letters, digits and _'), z.string()).default({}),
+    /** Budget in USD for a terminal of this profile and its workers (see docs/usage.md). */
+    maxCostUsd: z.number().positive('maxCostUsd is a positive amount in US dollars').optional(),
     /** Start this agent in a git worktree of its own (see docs/worktrees.md). */
     worktree: z.boolean().default(false),
     /** May this agent merge its workers' worktrees (the merge_worker MCP tool)? */

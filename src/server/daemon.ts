@@ -22,9 +22,13 @@ import { ApprovalExpiry } from '../approval/expiry.js';
 import { PromptApprovals } from '../approval/prompts.js';
 import { ApprovalStore } from '../approval/store.js';
 import { MessageStore } from '../inbox/store.js';
+import { NotifyStore } from '../notify/store.js';
+import { NotifyWorker } from '../notify/worker.js';
 import { TerminalMonitor } from '../status/monitor.js';
 import { reconcile } from '../terminal/reconcile.js';
 import { TerminalStore } from '../terminal/store.js';
+import { requestApproval } from '../approval/operations.js';
+import { UsageService } from '../usage/service.js';
 import { Tmux } from '../tmux/client.js';
 import { VERSION } from '../version.js';
 import { WorktreeStore } from '../worktree/store.js';
@@ -104,7 +108,7 @@ export async function runDaemon(): Promise<void> {
     const tmux = new Tmux();
     await tmux.version();
     const bus = new EventBus(db);
-    const terminals = new TerminalStore(db, (id) => terminalLogPath(l, id));
+    const terminals = new TerminalStore(db, (id) => terminalLogPath(l, id), (ids) => rt.usage?.figures(ids) ?? Promise.resolve(new Map()));
     const clock = () => Date.now();
     monitor = new TerminalMonitor({ tmux, store: terminals, bus, layout: l, clock, sweepMs: 5000 });
     const rt = { layout: l, db, tmux, bus, monitor, terminals, sessions: new SessionStore(db), clock, port: 0 } as Runtime;
@@ -118,11 +122,24 @@ export async function runDaemon(): Promise<void> {
     rt.flowScheduler = new FlowScheduler(rt.flows, { clock, launcher: rt.flowRunner });
     rt.cleanup = new CleanupWorker({ db, layout: l, tmux, isTracked: (id) => rt.monitor.isTracked(id) }, { clock, retentionDays: retention });
     rt.approvals = new ApprovalStore(db);
+    rt.usage = new UsageService({
+      db,
+      home: l.home,
+      clock,
+      isLive: (id) => rt.monitor.isTracked(id),
+      subscribe: (listener) => bus.subscribe(listener),
+      fileApproval: async (requester, action, reason, details) =>
+        (await requestApproval(rt, { requester, action, reason, details, expiresIn: 7 * 24 * 3600 })).id,
+      approvalState: async (id) => (await rt.approvals.find(id))?.state,
+    });
     rt.audit = new ApprovalAudit(join(l.approvals, 'audit.jsonl'));
     rt.approvalExpiry = new ApprovalExpiry(rt);
     const promptApprovals = new PromptApprovals(rt);
+    rt.notifyTargets = new NotifyStore(db);
+    rt.notify = new NotifyWorker({ bus, store: rt.notifyTargets, terminals, approvals: rt.approvals, handoffs: rt.handoffs, tmux, layout: l, clock });
     await reconcile(rt);
     await monitor.start();
+    await rt.usage.start();
     await rt.inbox.start();
     await rt.handoffRunner.start();
     await rt.flowRunner.start();
@@ -130,6 +147,7 @@ export async function runDaemon(): Promise<void> {
     rt.cleanup.start();
     rt.approvalExpiry.start();
     promptApprovals.start();
+    await rt.notify.start();
     stopApprovals = async () => {
       rt.approvalExpiry.stop();
       await promptApprovals.stop();
@@ -159,9 +177,9 @@ export async function runDaemon(): Promise<void> {
       token,
       version: VERSION,
       startedAt: new Date().toISOString(),
-      tmuxSocket: tmux.socket ?? null,
+      tmuxSocket: tmux.socket,
     });
-    log.info({ port: rt.port, home: l.home, tmuxSocket: tmux.socket ?? 'default' }, 'daemon listening');
+    log.info({ port: rt.port, home: l.home, tmuxSocket: tmux.socket }, 'daemon listening');
     injectEscapedFailures();
 
     await new Promise<void>((resolve) => {
@@ -182,10 +200,12 @@ export async function runDaemon(): Promise<void> {
     await requests.drained(10_000);
     (server as { closeAllConnections?: () => void }).closeAllConnections?.();
   } finally {
+    workers?.notify.stop();
     workers?.handoffRunner.stop();
     await workers?.flowScheduler.stop();
     workers?.flowRunner.stop();
     await workers?.cleanup.stop();
+    await workers?.usage?.stop();
     await stopApprovals?.();
     await workers?.inbox.stop();
     await monitor?.stop();
