@@ -4,6 +4,8 @@ import { sql } from 'kysely';
 import { terminalLogPath, terminalRawLogPath, terminalRuntimeDir, type HomeLayout } from '../config/paths.js';
 import type { Db } from '../db/database.js';
 import { moduleLogger } from '../logger.js';
+import { sweepWorktrees, type WorktreeSweepReport } from '../worktree/release.js';
+import { WorktreeStore } from '../worktree/store.js';
 import { rotatedPath } from '../terminal/logRotation.js';
 
 const log = moduleLogger('cleanup');
@@ -23,6 +25,8 @@ export interface CleanupReport {
   handoffs: number;
   flowRuns: number;
   approvals: number;
+  /** Worktrees of ended terminals: removed (nothing to lose) or kept (they hold work). */
+  worktrees: WorktreeSweepReport;
   /** Log files and runtime folders of terminals the database no longer knows. */
   orphans: number;
 }
@@ -110,6 +114,8 @@ async function sweepOrphans(deps: SweepDeps, cutoff: number): Promise<number> {
 export async function sweep(deps: SweepDeps, cutoff: number): Promise<CleanupReport> {
   const db = deps.db;
   const later = db.withTables<LaterTables>();
+  // Before the terminals: a worktree is judged while its terminal's record still says when it ended.
+  const worktrees = await sweepWorktrees(new WorktreeStore(db), cutoff, deps.isTracked, Date.now());
   const terminals = await sweepTerminals(deps, cutoff);
   const sessions = deleted(
     await db
@@ -147,7 +153,7 @@ export async function sweep(deps: SweepDeps, cutoff: number): Promise<CleanupRep
       )
     : 0;
   const orphans = await sweepOrphans(deps, cutoff);
-  const report = { terminals, sessions, messages, handoffs, flowRuns, approvals, orphans };
+  const report = { terminals, sessions, messages, handoffs, flowRuns, approvals, orphans, worktrees };
   log.info({ ...report, terminals: terminals.length, cutoff: new Date(cutoff).toISOString() }, 'cleanup done');
   return report;
 }

@@ -3,6 +3,7 @@ import { VERSION } from '../version.js';
 import * as approvals from './commands/approvals.js';
 import * as attach from './commands/attach.js';
 import * as daemon from './commands/daemon.js';
+import * as diff from './commands/diff.js';
 import * as doctor from './commands/doctor.js';
 import * as flow from './commands/flow.js';
 import * as hook from './commands/hook.js';
@@ -13,11 +14,13 @@ import * as launch from './commands/launch.js';
 import * as logs from './commands/logs.js';
 import * as ls from './commands/ls.js';
 import * as mcp from './commands/mcp.js';
+import * as merge from './commands/merge.js';
 import * as output from './commands/output.js';
 import * as profiles from './commands/profiles.js';
 import * as providers from './commands/providers.js';
 import * as send from './commands/send.js';
 import * as shutdown from './commands/shutdown.js';
+import * as worktrees from './commands/worktrees.js';
 
 const program = new Command();
 program
@@ -26,7 +29,7 @@ program
   .version(VERSION, '-V, --version')
   .showHelpAfterError('(add --help for usage)');
 
-for (const command of [init, daemon, doctor, launch, ls, send, inbox, output, logs, attach, shutdown, providers, profiles, install, flow, approvals, hook, mcp]) command.register(program);
+for (const command of [init, daemon, doctor, launch, ls, send, inbox, output, logs, attach, shutdown, diff, merge, worktrees, providers, profiles, install, flow, approvals, hook, mcp]) command.register(program);
 
 program.configureOutput({ writeErr: (s) => process.stderr.write(s.startsWith('error:') ? `conductor: ${s.slice(7)}` : s) });
 export async function main(argv: string[]): Promise<void> {

@@ -43,6 +43,7 @@ export class FlowRunner implements FlowLauncher {
       profile: def.profile,
       provider: def.provider,
       cwd: flow.cwd,
+      worktree: def.worktree ? {} : undefined,
       env: { CONDUCTOR_FLOW: flow.name, CONDUCTOR_FLOW_RUN: String(runId) },
     });
     const body =

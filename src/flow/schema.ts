@@ -34,6 +34,8 @@ export const flowFrontmatterSchema = z
     timeout: z.number().int().min(1).max(600).optional(),
     /** Keep the agent running after the run finished (default: it is shut down). */
     keep: z.boolean().default(false),
+    /** Run the agent in a new git worktree of the repository at cwd (see docs/worktrees.md). */
+    worktree: z.boolean().default(false),
   })
   .strict()
   .superRefine((f, ctx) => {

@@ -7,6 +7,8 @@ import type { Runtime } from '../runtime.js';
 import { TmuxTargetMissingError } from '../tmux/client.js';
 import { recordExit } from './exit.js';
 import type { TerminalRecord } from './schema.js';
+import { releaseWorktree } from '../worktree/release.js';
+import type { ReleaseReport } from '../worktree/schema.js';
 
 const log = moduleLogger('shutdown');
 
@@ -18,6 +20,8 @@ export interface ShutdownReport {
   /** How it ended: 'exit-command', 'sigterm', 'sigkill' or 'already-exited'. */
   method: 'exit-command' | 'sigterm' | 'sigkill' | 'already-exited';
   killedPids: number[];
+  /** Its worktree, if it had one: removed when it held nothing to lose, else kept (and why). */
+  worktree?: ReleaseReport;
 }
 
 /**
@@ -61,6 +65,7 @@ export async function shutdownTerminal(rt: Runtime, terminal: TerminalRecord): P
     { id: terminal.id, sessionId: terminal.sessionId, previous: terminal.status },
     { exitCode, detail: `shut down (${report.method})`, at: rt.clock() },
   );
+  report.worktree = await releaseWorktree(rt.worktrees, terminal.id, rt.clock());
   log.info({ terminal: terminal.id, method: report.method }, 'terminal shut down');
   return report;
 }

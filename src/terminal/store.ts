@@ -4,8 +4,9 @@ import type { TerminalTable } from '../db/schema.js';
 import { NotFoundError } from '../errors.js';
 import type { TerminalRecord, TerminalStatus } from './schema.js';
 import { iso, isoOrNull } from '../db/time.js';
+import { worktreeColumns, worktreeFromJoin, type WorktreeJoin } from '../worktree/join.js';
 
-type Row = Selectable<TerminalTable> & { session_name: string; tmux_session: string };
+type Row = Selectable<TerminalTable> & { session_name: string; tmux_session: string } & WorktreeJoin;
 
 
 export function toRecord(row: Row, logFileFor: (id: string) => string): TerminalRecord {
@@ -28,6 +29,7 @@ export function toRecord(row: Row, logFileFor: (id: string) => string): Terminal
     exitedAt: isoOrNull(row.exited_at),
     exitCode: row.exit_code,
     logFile: logFileFor(row.id),
+    worktree: worktreeFromJoin(row),
   };
 }
 
@@ -41,8 +43,10 @@ export class TerminalStore {
     return this.db
       .selectFrom('terminals')
       .innerJoin('sessions', 'sessions.id', 'terminals.session_id')
+      .leftJoin('worktrees', 'worktrees.terminal_id', 'terminals.id')
       .selectAll('terminals')
-      .select(['sessions.name as session_name', 'sessions.tmux_session as tmux_session']);
+      .select(['sessions.name as session_name', 'sessions.tmux_session as tmux_session'])
+      .select(worktreeColumns);
   }
 
   async insert(row: TerminalTable): Promise<void> {

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { ConflictError } from '../errors.js';
-import { branchExists, gitOk, isAncestor, resolveCommit, snapshotTree, statusLines, trialMerge } from './git.js';
+import { branchExists, git, gitOk, gitReason, isAncestor, resolveCommit, snapshotTree, statusLines, trialMerge } from './git.js';
 import type { DiffResult, WorktreeState } from './schema.js';
 import type { WorktreeRow } from './store.js';
 
@@ -75,7 +75,13 @@ export async function diffWorktree(row: WorktreeRow, opts: { stat: boolean }): P
     });
   const uncommitted = (await statusLines(path)).length > 0;
   const range = [row.base_commit, tree];
-  const stat = await gitOk(path, ['diff', '--stat=200', ...range]);
-  const patch = opts.stat ? null : `${await gitOk(path, ['diff', '--binary', ...range])}\n`.replace(/^\n$/, '');
+  // Raw output: the stat's first line starts with a space, and a patch needs its final newline.
+  const raw = async (args: string[]) => {
+    const r = await git(path, args);
+    if (r.exitCode !== 0) throw new ConflictError(`git ${args[0]} failed in ${path}: ${gitReason(r)}`);
+    return r.stdout;
+  };
+  const stat = (await raw(['diff', '--stat=200', ...range])).trimEnd();
+  const patch = opts.stat ? null : await raw(['diff', '--binary', ...range]);
   return { terminalId: row.terminal_id, branch: row.branch, base: row.base, baseCommit: row.base_commit, commits, uncommitted, stat, patch };
 }

@@ -44,10 +44,18 @@ export async function removeWorktreeFiles(store: WorktreeStore, row: WorktreeRow
 export async function releaseWorktree(store: WorktreeStore, terminalId: string, at: number): Promise<ReleaseReport | undefined> {
   const row = await store.find(terminalId);
   if (!row || row.removed_at !== null) return undefined;
-  const state = await worktreeState(row);
-  if (await safeToRemove(row, state)) {
-    await removeWorktreeFiles(store, row, at);
-    return { path: row.path, branch: row.branch, state, kept: false, note: null };
+  let state: WorktreeState;
+  try {
+    state = await worktreeState(row);
+    if (await safeToRemove(row, state)) {
+      await removeWorktreeFiles(store, row, at);
+      return { path: row.path, branch: row.branch, state, kept: false, note: null };
+    }
+  } catch (err) {
+    // Whatever went wrong, the terminal still stops; the worktree stays as it is.
+    const reason = (err as Error).message;
+    log.warn({ terminal: terminalId, path: row.path, err: reason }, 'worktree kept: cannot inspect it');
+    return { path: row.path, branch: row.branch, state: 'missing', kept: true, note: `worktree kept at ${row.path}: it could not be inspected (${reason})` };
   }
   log.info({ terminal: terminalId, path: row.path, state }, 'worktree kept: it holds work');
   return { path: row.path, branch: row.branch, state, kept: true, note: keptNote(row, state) };

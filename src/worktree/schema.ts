@@ -1,16 +1,7 @@
 import { z } from 'zod';
 import { terminalIdSchema } from '../terminal/schema.js';
 
-/** Asking for a worktree when launching: `--worktree [--branch NAME] [--base REF]`. */
-export const worktreeRequestSchema = z
-  .object({
-    /** The new branch (default `conductor/<terminal-id>`). */
-    branch: z.string().min(1).max(200).optional(),
-    /** What the branch starts from (default: the checkout's HEAD). */
-    base: z.string().min(1).max(200).optional(),
-  })
-  .strict();
-export type WorktreeRequest = z.infer<typeof worktreeRequestSchema>;
+export { worktreeRequestSchema, type WorktreeRequest } from './request.js';
 
 export const diffQuerySchema = z.object({ stat: z.enum(['true', 'false']).default('false') });
 

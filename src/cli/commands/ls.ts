@@ -28,10 +28,11 @@ export function register(program: Command): void {
             t.status + (t.status === 'exited' && t.exitCode !== null ? ` (${t.exitCode})` : ''),
             ago(t.lastActiveAt),
             t.callerTerminalId ?? '-',
+            t.worktree?.branch ?? '-',
             t.cwd,
           ]),
         );
-        process.stdout.write(`${table(['SESSION', 'TERMINAL', 'PROVIDER', 'PROFILE', 'STATUS', 'ACTIVE', 'CALLER', 'CWD'], rows)}\n`);
+        process.stdout.write(`${table(['SESSION', 'TERMINAL', 'PROVIDER', 'PROFILE', 'STATUS', 'ACTIVE', 'CALLER', 'BRANCH', 'CWD'], rows)}\n`);
       }),
     );
 }

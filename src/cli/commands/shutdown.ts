@@ -22,7 +22,10 @@ export function register(program: Command): void {
         else if (opts.session) reports = (await client.delete<{ shutdown: ShutdownReport[] }>(`/sessions/${encodeURIComponent(opts.session)}`)).shutdown;
         else reports = (await client.delete<{ shutdown: ShutdownReport[] }>('/terminals')).shutdown;
         if (opts.json) return printJson({ shutdown: reports });
-        for (const r of reports) process.stdout.write(`${r.terminalId}: stopped (${r.method})\n`);
+        for (const r of reports) {
+          process.stdout.write(`${r.terminalId}: stopped (${r.method})\n`);
+          if (r.worktree) process.stdout.write(`${r.terminalId}: ${r.worktree.kept ? r.worktree.note : `removed its worktree ${r.worktree.path} (${r.worktree.state})`}\n`);
+        }
         if (reports.length === 0) process.stdout.write('nothing to stop\n');
       }),
     );
