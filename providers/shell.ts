@@ -45,6 +45,5 @@ export const provider: ProviderDefinition = {
     return out.join('\n');
   },
   exit: { text: 'exit' },
-  interrupt: ['C-c'],
   acceptsInputWhileBusy: false,
 };

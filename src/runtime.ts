@@ -6,8 +6,6 @@ import type { HomeLayout } from './config/paths.js';
 import type { Db } from './db/database.js';
 import type { InboxDelivery } from './inbox/delivery.js';
 import type { MessageStore } from './inbox/store.js';
-import type { NotifyStore } from './notify/store.js';
-import type { NotifyWorker } from './notify/worker.js';
 import type { EventBus } from './events/bus.js';
 import type { CleanupWorker } from './cleanup/worker.js';
 import type { FlowRunner } from './flow/runner.js';
@@ -19,6 +17,7 @@ import type { SessionStore } from './session/store.js';
 import type { TerminalMonitor } from './status/monitor.js';
 import type { TerminalStore } from './terminal/store.js';
 import type { Tmux } from './tmux/client.js';
+import type { UsageService } from './usage/service.js';
 import type { WorktreeStore } from './worktree/store.js';
 
 /** Everything the daemon's domain operations share. Built once in the daemon, passed explicitly. */
@@ -41,8 +40,8 @@ export interface Runtime {
   flowScheduler: FlowScheduler;
   flowRunner: FlowRunner;
   cleanup: CleanupWorker;
-  notifyTargets: NotifyStore;
-  notify: NotifyWorker;
+  /** Token usage and budgets; absent in runtimes built without it. */
+  usage?: UsageService;
   worktrees: WorktreeStore;
   clock: () => number;
   port: number;

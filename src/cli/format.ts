@@ -16,3 +16,23 @@ export function ago(iso: string, now = Date.now()): string {
   if (s < 86400) return `${Math.floor(s / 3600)}h`;
   return `${Math.floor(s / 86400)}d`;
 }
+
+/** 1234 → 1.2k, 5600000 → 5.6M: a token count for a narrow column. */
+export function tokens(n: number): string {
+  if (n < 1000) return String(n);
+  if (n < 1_000_000) return `${(n / 1000).toFixed(n < 10_000 ? 1 : 0)}k`;
+  return `${(n / 1_000_000).toFixed(n < 10_000_000 ? 1 : 0)}M`;
+}
+
+/** A cost in USD, or why there is none. */
+export function cost(costUsd: number | null, priced: boolean): string {
+  if (!priced || costUsd === null) return 'no price';
+  return costUsd < 0.01 && costUsd > 0 ? `$${costUsd.toFixed(4)}` : `$${costUsd.toFixed(2)}`;
+}
+
+/** Tokens and cost in one cell: `12k tok $0.42`, `12k tok no price`, or `unknown`. */
+export function usageCell(u: { inputTokens: number | null; outputTokens: number | null; cacheReadTokens: number | null; cacheWriteTokens: number | null; costUsd: number | null; priced: boolean } | null | undefined): string {
+  if (!u || u.inputTokens === null) return 'unknown';
+  const total = u.inputTokens + (u.outputTokens ?? 0) + (u.cacheReadTokens ?? 0) + (u.cacheWriteTokens ?? 0);
+  return `${tokens(total)} tok ${cost(u.costUsd, u.priced)}`;
+}

@@ -150,19 +150,6 @@ export interface UsageBudgetRequestTable {
   created_at: number;
 }
 
-export interface NotifyTargetTable {
-  id: string;
-  kind: string;
-  url: string | null;
-  format: string;
-  events: string;
-  created_at: number;
-  last_delivered_at: number | null;
-  last_error: string | null;
-  last_error_at: number | null;
-  failing: number;
-}
-
 export interface Database {
   sessions: SessionTable;
   terminals: TerminalTable;

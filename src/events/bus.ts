@@ -8,8 +8,6 @@ export type EventType =
   | 'terminal.status'
   | 'terminal.input'
   | 'terminal.exited'
-  /** `conductor shutdown` (or a finished worker) is being stopped: its exit is expected. */
-  | 'terminal.stopping'
   | 'terminal.removed'
   | 'message.queued'
   | 'message.delivered'
@@ -17,9 +15,7 @@ export type EventType =
   | 'handoff.started'
   | 'handoff.finished'
   | 'approval.requested'
-  | 'approval.decided'
-  | 'flow.finished'
-  | 'notify.failed';
+  | 'approval.decided';
 
 export interface ConductorEvent {
   id: number;

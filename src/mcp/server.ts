@@ -9,7 +9,6 @@ import { requesterEnvironment } from '../terminal/environment.js';
 import type { TerminalRecord } from '../terminal/schema.js';
 import { VERSION } from '../version.js';
 import { registerApprovalTools } from './approvalTools.js';
-import { registerSteerTools } from './steerTools.js';
 import { registerWorktreeTools } from './worktreeTools.js';
 import { registerSteerTools } from './steerTools.js';
 
@@ -207,7 +206,6 @@ export async function runMcpServer(): Promise<void> {
   );
 
   registerApprovalTools(server, { daemon, self, guarded, text, failure, waitBudgetSeconds, poll });
-  registerSteerTools(server, { daemon, self, guarded, text, failure, waitBudgetSeconds, poll });
   registerWorktreeTools(server, { daemon, self, guarded, text, failure, waitBudgetSeconds, poll });
   registerSteerTools(server, { daemon, self, guarded, text, failure, waitBudgetSeconds, poll });
   await server.connect(new StdioServerTransport());

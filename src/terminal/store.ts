@@ -4,6 +4,7 @@ import type { TerminalTable } from '../db/schema.js';
 import { NotFoundError } from '../errors.js';
 import type { TerminalRecord, TerminalStatus } from './schema.js';
 import { iso, isoOrNull } from '../db/time.js';
+import type { UsageFigures } from '../usage/schema.js';
 import { worktreeColumns, worktreeFromJoin, type WorktreeJoin } from '../worktree/join.js';
 
 type Row = Selectable<TerminalTable> & { session_name: string; tmux_session: string } & WorktreeJoin;
@@ -37,7 +38,15 @@ export class TerminalStore {
   constructor(
     private readonly db: Db,
     private readonly logFileFor: (id: string) => string,
+    /** Usage figures per terminal id, added to every record when given (src/usage). */
+    private readonly usageOf?: (ids: string[]) => Promise<Map<string, UsageFigures>>,
   ) {}
+
+  private async withUsage(records: TerminalRecord[]): Promise<TerminalRecord[]> {
+    if (!this.usageOf || records.length === 0) return records;
+    const figures = await this.usageOf(records.map((r) => r.id));
+    return records.map((r) => ({ ...r, usage: figures.get(r.id) ?? null }));
+  }
 
   private base() {
     return this.db
@@ -55,7 +64,7 @@ export class TerminalStore {
 
   async find(id: string): Promise<TerminalRecord | undefined> {
     const row = await this.base().where('terminals.id', '=', id).executeTakeFirst();
-    return row && toRecord(row, this.logFileFor);
+    return row && (await this.withUsage([toRecord(row, this.logFileFor)]))[0];
   }
 
   async get(id: string): Promise<TerminalRecord> {
@@ -69,7 +78,7 @@ export class TerminalStore {
     if (filter.sessionId) q = q.where('terminals.session_id', '=', filter.sessionId);
     if (filter.live) q = q.where('terminals.status', '!=', 'exited');
     const rows = await q.orderBy('terminals.created_at').orderBy('terminals.id').execute();
-    return rows.map((r) => toRecord(r, this.logFileFor));
+    return this.withUsage(rows.map((r) => toRecord(r, this.logFileFor)));
   }
 
   async lastResponse(id: string): Promise<string | null> {

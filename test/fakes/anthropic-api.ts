@@ -16,12 +16,24 @@ export type FakeTurn =
   | { kind: 'dynamic'; make: (body: any) => StaticTurn; startDelayMs?: number }
   | StaticTurn;
 
+/** Token figures a response reports (Messages API names in brackets); unset fields keep the defaults. */
+export interface FakeUsage {
+  /** input_tokens */
+  input?: number;
+  /** output_tokens, reported in full when the message ends */
+  output?: number;
+  /** cache_read_input_tokens */
+  cacheRead?: number;
+  /** cache_creation_input_tokens */
+  cacheWrite?: number;
+}
+
 export type StaticTurn =
   /**
    * Assistant text, streamed `chunkSize` characters at a time, `delayMs` apart.
    * `startDelayMs` (on any kind) holds the answer back first, like a model that is slow to start.
    */
-  | { kind: 'text'; text: string; chunkSize?: number; delayMs?: number; startDelayMs?: number }
+  | { kind: 'text'; text: string; chunkSize?: number; delayMs?: number; startDelayMs?: number; usage?: FakeUsage }
   /**
    * A tool call, e.g. `{ name: 'Bash', input: { command: 'ls' } }` or an MCP tool
    * `mcp__<server>__<tool>`. `text` is optional prose streamed before the call.
@@ -34,6 +46,7 @@ export type StaticTurn =
       text?: string;
       delayMs?: number;
       startDelayMs?: number;
+      usage?: FakeUsage;
     }
   /**
    * An HTTP error instead of a message. Claude Code retries 5xx/529 on its own, so `times`
@@ -151,12 +164,14 @@ function chunk(text: string, size: number): string[] {
 let idCounter = 0;
 const nextId = (prefix: string) => `${prefix}_fake${(++idCounter).toString().padStart(6, '0')}`;
 
-function usage(outputTokens: number) {
+function usage(outputTokens: number, figures: FakeUsage = {}) {
   return {
-    input_tokens: 12,
+    input_tokens: figures.input ?? 12,
     output_tokens: outputTokens,
-    cache_creation_input_tokens: 0,
-    cache_read_input_tokens: 0,
+    cache_creation_input_tokens: figures.cacheWrite ?? 0,
+    cache_read_input_tokens: figures.cacheRead ?? 0,
+    // As the real API sends it: the same cache writes, split by how long they are kept.
+    cache_creation: { ephemeral_5m_input_tokens: figures.cacheWrite ?? 0, ephemeral_1h_input_tokens: 0 },
   };
 }
 
@@ -176,7 +191,7 @@ function sendMessage(res: http.ServerResponse, model: string, turn: Exclude<Stat
     if (turn.text) content.push({ type: 'text', text: turn.text });
     content.push({ type: 'tool_use', id: turn.id ?? nextId('toolu'), name: turn.name, input: turn.input });
   }
-  res.writeHead(200, { 'content-type': 'application/json' });
+  res.writeHead(200, { 'content-type': 'application/json', 'request-id': nextId('req') });
   res.end(
     JSON.stringify({
       id: nextId('msg'),
@@ -186,7 +201,7 @@ function sendMessage(res: http.ServerResponse, model: string, turn: Exclude<Stat
       content,
       stop_reason: turn.kind === 'tool_use' ? 'tool_use' : 'end_turn',
       stop_sequence: null,
-      usage: usage(10),
+      usage: usage(turn.usage?.output ?? 10, turn.usage),
     }),
   );
 }
@@ -197,7 +212,7 @@ async function streamMessage(
   model: string,
   turn: Exclude<StaticTurn, { kind: 'error' }>,
 ): Promise<void> {
-  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'request-id': nextId('req') });
   const send = (event: string, data: Record<string, unknown>) => {
     if (!res.destroyed) res.write(`event: ${event}\ndata: ${JSON.stringify({ type: event, ...data })}\n\n`);
   };
@@ -206,7 +221,7 @@ async function streamMessage(
   const chunkSize = turn.kind === 'text' ? (turn.chunkSize ?? 16) : 16;
 
   send('message_start', {
-    message: { id: nextId('msg'), type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage: usage(1) },
+    message: { id: nextId('msg'), type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage: usage(1, turn.usage) },
   });
   let index = 0;
   if (turn.kind === 'text' || text) {
@@ -226,7 +241,7 @@ async function streamMessage(
   }
   send('message_delta', {
     delta: { stop_reason: turn.kind === 'tool_use' ? 'tool_use' : 'end_turn', stop_sequence: null },
-    usage: { output_tokens: Math.max(1, Math.ceil(text.length / 4)) },
+    usage: { ...usage(turn.usage?.output ?? Math.max(1, Math.ceil(text.length / 4)), turn.usage) },
   });
   send('message_stop', {});
   res.end();

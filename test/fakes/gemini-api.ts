@@ -16,18 +16,28 @@ export interface FunctionCallSpec {
   args?: Record<string, unknown>;
 }
 
+/** Token figures the turn's usageMetadata reports; unset fields keep the defaults. `prompt` includes `cached`. */
+export interface FakeUsage {
+  prompt?: number;
+  candidates?: number;
+  cached?: number;
+  thoughts?: number;
+}
+
 export type GeminiTurn =
   | {
       /** Text streamed as SSE events: one event per chunk. */
       text: string | string[];
       chunkDelayMs?: number;
       firstByteDelayMs?: number;
+      usage?: FakeUsage;
     }
   | {
       functionCalls: FunctionCallSpec[];
       /** Optional text streamed before the calls. */
       text?: string;
       firstByteDelayMs?: number;
+      usage?: FakeUsage;
     }
   | {
       error: { status: number; message?: string };
@@ -204,11 +214,11 @@ async function streamTurn(res: http.ServerResponse, turn: GeminiTurn): Promise<v
   const send = (event: Json) => res.write(`data: ${JSON.stringify(event)}\r\n\r\n`);
 
   if ('functionCalls' in turn) {
-    if (turn.text) send(response([{ text: turn.text }]));
+    if (turn.text) send(response([{ text: turn.text }], undefined, turn.usage));
     const parts = turn.functionCalls.map((call) => ({
       functionCall: { name: call.name, args: call.args ?? {} },
     }));
-    send(response(parts, 'STOP'));
+    send(response(parts, 'STOP', turn.usage));
     res.end();
     return;
   }
@@ -217,19 +227,20 @@ async function streamTurn(res: http.ServerResponse, turn: GeminiTurn): Promise<v
   for (const [i, piece] of pieces.entries()) {
     if (i > 0 && turn.chunkDelayMs) await sleep(turn.chunkDelayMs);
     if (res.destroyed) return;
-    send(response([{ text: piece }], i === pieces.length - 1 ? 'STOP' : undefined));
+    send(response([{ text: piece }], i === pieces.length - 1 ? 'STOP' : undefined, turn.usage));
   }
   res.end();
 }
 
-function response(parts: unknown[], finishReason?: string): Json {
+function response(parts: unknown[], finishReason?: string, figures: FakeUsage = {}): Json {
   const candidate: Json = { content: { role: 'model', parts }, index: 0 };
   if (finishReason) candidate['finishReason'] = finishReason;
-  return {
-    candidates: [candidate],
-    usageMetadata: { promptTokenCount: 100, candidatesTokenCount: 10, totalTokenCount: 110 },
-    
-  };
+  const prompt = figures.prompt ?? 100;
+  const candidates = figures.candidates ?? 10;
+  const usageMetadata: Json = { promptTokenCount: prompt, candidatesTokenCount: candidates, totalTokenCount: prompt + candidates + (figures.thoughts ?? 0) };
+  if (figures.cached) usageMetadata['cachedContentTokenCount'] = figures.cached;
+  if (figures.thoughts) usageMetadata['thoughtsTokenCount'] = figures.thoughts;
+  return { candidates: [candidate], usageMetadata };
 }
 
 function apiError(code: number, message: string): Json {

@@ -10,16 +10,24 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+/** Token figures `response.completed` reports; unset fields keep the defaults. `input` includes `cached`. */
+export interface FakeUsage {
+  input?: number;
+  cached?: number;
+  output?: number;
+  reasoning?: number;
+}
+
 export type FakeTurn =
   /** Assistant text streamed in chunks, `delayMs` apart. */
-  | { kind: 'text'; chunks: string[]; delayMs?: number }
+  | { kind: 'text'; chunks: string[]; delayMs?: number; usage?: FakeUsage }
   /** A call to Codex's shell tool (`exec_command`). */
-  | { kind: 'shell'; command: string; justification?: string; sandboxPermissions?: string; delayMs?: number }
+  | { kind: 'shell'; command: string; justification?: string; sandboxPermissions?: string; delayMs?: number; usage?: FakeUsage }
   /**
    * Any function call. MCP tools are offered as a `namespace` tool (`mcp__<server>__`)
    * holding one function per MCP tool, so a call names both.
    */
-  | { kind: 'tool'; name: string; namespace?: string; arguments: Record<string, unknown>; delayMs?: number }
+  | { kind: 'tool'; name: string; namespace?: string; arguments: Record<string, unknown>; delayMs?: number; usage?: FakeUsage }
   /** An HTTP error answer instead of a stream, for `times` consecutive requests (default 1): Codex retries. */
   | { kind: 'error'; status: number; message?: string; retryAfterSeconds?: number; times?: number };
 
@@ -87,17 +95,19 @@ class SseWriter {
 let idCounter = 0;
 const nextId = (prefix: string) => `${prefix}_${Date.now().toString(36)}${(++idCounter).toString(36)}`;
 
-function usage() {
+function usage(figures: FakeUsage = {}) {
+  const input = figures.input ?? 100;
+  const output = figures.output ?? 20;
   return {
-    input_tokens: 100,
-    input_tokens_details: { cached_tokens: 0 },
-    output_tokens: 20,
-    output_tokens_details: { reasoning_tokens: 0 },
-    total_tokens: 120,
+    input_tokens: input,
+    input_tokens_details: { cached_tokens: figures.cached ?? 0 },
+    output_tokens: output,
+    output_tokens_details: { reasoning_tokens: figures.reasoning ?? 0 },
+    total_tokens: input + output,
   };
 }
 
-async function streamText(res: http.ServerResponse, chunks: string[], delayMs: number, isClosed: () => boolean) {
+async function streamText(res: http.ServerResponse, chunks: string[], delayMs: number, isClosed: () => boolean, figures?: FakeUsage) {
   const sse = new SseWriter(res);
   const responseId = nextId('resp');
   const itemId = nextId('msg');
@@ -118,7 +128,7 @@ async function streamText(res: http.ServerResponse, chunks: string[], delayMs: n
     output_index: 0,
     item: { type: 'message', id: itemId, role: 'assistant', status: 'completed', content: [{ type: 'output_text', text, annotations: [] }] },
   });
-  sse.send('response.completed', { response: { id: responseId, status: 'completed', usage: usage() } });
+  sse.send('response.completed', { response: { id: responseId, status: 'completed', usage: usage(figures) } });
   sse.end();
 }
 
@@ -126,6 +136,7 @@ async function streamFunctionCall(
   res: http.ServerResponse,
   call: { name: string; namespace?: string; arguments: Record<string, unknown> },
   delayMs: number,
+  figures?: FakeUsage,
 ) {
   const sse = new SseWriter(res);
   const responseId = nextId('resp');
@@ -142,7 +153,7 @@ async function streamFunctionCall(
   if (delayMs > 0) await sleep(delayMs);
   sse.send('response.output_item.added', { output_index: 0, item: { ...item, arguments: '', status: 'in_progress' } });
   sse.send('response.output_item.done', { output_index: 0, item });
-  sse.send('response.completed', { response: { id: responseId, status: 'completed', usage: usage() } });
+  sse.send('response.completed', { response: { id: responseId, status: 'completed', usage: usage(figures) } });
   sse.end();
 }
 
@@ -210,15 +221,15 @@ export async function startFakeOpenAiApi(script: FakeScript): Promise<FakeOpenAi
     const turn: FakeTurn = turnIndex === undefined ? { kind: 'text', chunks: [script.defaultReply ?? 'OK'] } : script.turns[turnIndex];
     switch (turn.kind) {
       case 'text':
-        return streamText(res, turn.chunks, turn.delayMs ?? 0, () => closed);
+        return streamText(res, turn.chunks, turn.delayMs ?? 0, () => closed, turn.usage);
       case 'shell': {
         const args: Record<string, unknown> = { cmd: turn.command };
         if (turn.justification) args.justification = turn.justification;
         if (turn.sandboxPermissions) args.sandbox_permissions = turn.sandboxPermissions;
-        return streamFunctionCall(res, { name: 'exec_command', arguments: args }, turn.delayMs ?? 0);
+        return streamFunctionCall(res, { name: 'exec_command', arguments: args }, turn.delayMs ?? 0, turn.usage);
       }
       case 'tool':
-        return streamFunctionCall(res, turn, turn.delayMs ?? 0);
+        return streamFunctionCall(res, turn, turn.delayMs ?? 0, turn.usage);
       case 'error':
         return sendError(res, turn);
     }

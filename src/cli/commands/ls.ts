@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { SessionRecord } from '../../terminal/schema.js';
 import { connect } from '../client.js';
-import { ago, table } from '../format.js';
+import { ago, table, usageCell } from '../format.js';
 import { action, printJson } from '../run.js';
 
 export function register(program: Command): void {
@@ -27,12 +27,13 @@ export function register(program: Command): void {
             t.profile ?? '-',
             t.status + (t.status === 'exited' && t.exitCode !== null ? ` (${t.exitCode})` : ''),
             ago(t.lastActiveAt),
+            usageCell(t.usage),
             t.callerTerminalId ?? '-',
             t.worktree?.branch ?? '-',
             t.cwd,
           ]),
         );
-        process.stdout.write(`${table(['SESSION', 'TERMINAL', 'PROVIDER', 'PROFILE', 'STATUS', 'ACTIVE', 'CALLER', 'BRANCH', 'CWD'], rows)}\n`);
+        process.stdout.write(`${table(['SESSION', 'TERMINAL', 'PROVIDER', 'PROFILE', 'STATUS', 'ACTIVE', 'USAGE', 'CALLER', 'BRANCH', 'CWD'], rows)}\n`);
       }),
     );
 }
