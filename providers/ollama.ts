@@ -238,6 +238,8 @@ export const provider: ProviderDefinition = {
   lastResponse,
   inputPending,
   exit: { text: '/bye' },
+  // `ollama run` stops a generation on Ctrl-C (a second one, at the prompt, would quit).
+  interrupt: ['C-c'],
   acceptsInputWhileBusy: false,
   version: { args: ['--version'] },
 };

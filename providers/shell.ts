@@ -45,5 +45,6 @@ export const provider: ProviderDefinition = {
     return out.join('\n');
   },
   exit: { text: 'exit' },
+  interrupt: ['C-c'],
   acceptsInputWhileBusy: false,
 };

@@ -6,6 +6,8 @@ import type { HomeLayout } from './config/paths.js';
 import type { Db } from './db/database.js';
 import type { InboxDelivery } from './inbox/delivery.js';
 import type { MessageStore } from './inbox/store.js';
+import type { NotifyStore } from './notify/store.js';
+import type { NotifyWorker } from './notify/worker.js';
 import type { EventBus } from './events/bus.js';
 import type { CleanupWorker } from './cleanup/worker.js';
 import type { FlowRunner } from './flow/runner.js';
@@ -40,6 +42,8 @@ export interface Runtime {
   flowScheduler: FlowScheduler;
   flowRunner: FlowRunner;
   cleanup: CleanupWorker;
+  notifyTargets: NotifyStore;
+  notify: NotifyWorker;
   /** Token usage and budgets; absent in runtimes built without it. */
   usage?: UsageService;
   worktrees: WorktreeStore;

@@ -10,10 +10,13 @@ import * as hook from './commands/hook.js';
 import * as inbox from './commands/inbox.js';
 import * as init from './commands/init.js';
 import * as install from './commands/install.js';
+import * as interrupt from './commands/interrupt.js';
+import * as keys from './commands/keys.js';
 import * as launch from './commands/launch.js';
 import * as logs from './commands/logs.js';
 import * as ls from './commands/ls.js';
 import * as mcp from './commands/mcp.js';
+import * as notify from './commands/notify.js';
 import * as merge from './commands/merge.js';
 import * as output from './commands/output.js';
 import * as profiles from './commands/profiles.js';
@@ -30,7 +33,7 @@ program
   .version(VERSION, '-V, --version')
   .showHelpAfterError('(add --help for usage)');
 
-for (const command of [init, daemon, doctor, launch, ls, usage, send, inbox, output, logs, attach, shutdown, diff, merge, worktrees, providers, profiles, install, flow, approvals, hook, mcp]) command.register(program);
+for (const command of [init, daemon, doctor, launch, ls, usage, send, interrupt, keys, inbox, output, logs, attach, shutdown, diff, merge, worktrees, providers, profiles, install, flow, approvals, notify, hook, mcp]) command.register(program);
 
 program.configureOutput({ writeErr: (s) => process.stderr.write(s.startsWith('error:') ? `conductor: ${s.slice(7)}` : s) });
 export async function main(argv: string[]): Promise<void> {

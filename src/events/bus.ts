@@ -8,6 +8,8 @@ export type EventType =
   | 'terminal.status'
   | 'terminal.input'
   | 'terminal.exited'
+  /** `conductor shutdown` (or a finished worker) is being stopped: its exit is expected. */
+  | 'terminal.stopping'
   | 'terminal.removed'
   | 'message.queued'
   | 'message.delivered'
@@ -15,7 +17,9 @@ export type EventType =
   | 'handoff.started'
   | 'handoff.finished'
   | 'approval.requested'
-  | 'approval.decided';
+  | 'approval.decided'
+  | 'flow.finished'
+  | 'notify.failed';
 
 export interface ConductorEvent {
   id: number;

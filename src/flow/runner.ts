@@ -71,6 +71,13 @@ export class FlowRunner implements FlowLauncher {
     return `run #${run.id} is still going: terminal ${t.id} is ${status}`;
   }
 
+  /** Every run's end is an event (`flow.finished`), so a failed one can be notified. */
+  ended(flow: string, runId: number, state: 'finished' | 'skipped' | 'failed', reason: string | null, terminalId?: string | null): void {
+    void this.rt.bus
+      .publish('flow.finished', { terminalId: terminalId ?? null }, { flow, runId, state, reason })
+      .catch((err) => log.warn({ flow, run: runId, err: (err as Error).message }, 'could not publish the end of a flow run'));
+  }
+
   launched(runId: number): void {
     void this.store
       .run(runId)
@@ -107,6 +114,7 @@ export class FlowRunner implements FlowLauncher {
   private async end(run: FlowRunRow, state: 'finished' | 'failed', reason: string | null): Promise<boolean> {
     const ended = await this.store.endLaunched(run.id, state, reason, this.rt.clock());
     if (ended) log.info({ flow: run.flow, run: run.id, state, reason }, `flow run ${state}`);
+    if (ended) this.ended(run.flow, run.id, state, reason, run.terminal_id);
     return ended;
   }
 }

@@ -21,6 +21,8 @@ export interface FlowLauncher {
   going(run: FlowRunRow): Promise<string | undefined>;
   /** Called once a run is recorded as launched, to see it through to its end. */
   launched?(runId: number): void;
+  /** Called once a run ended before launching an agent (failed or skipped), so it can be announced. */
+  ended?(flow: string, runId: number, state: 'finished' | 'skipped' | 'failed', reason: string | null, terminalId?: string | null): void;
 }
 
 export interface SchedulerOptions {
@@ -173,6 +175,7 @@ export class FlowScheduler {
     const end = async (state: 'skipped' | 'failed', reason: string) => {
       await this.store.updateRun(id, { state, reason, finishedAt: this.opts.clock() });
       log.info({ flow: row.name, run: id, state, reason }, `flow run ${state}`);
+      this.opts.launcher.ended?.(row.name, id, state, reason);
     };
     let output: Record<string, unknown> = {};
     if (def.script) {

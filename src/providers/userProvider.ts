@@ -3,6 +3,7 @@ import { basename } from 'node:path';
 import YAML from 'yaml';
 import { z } from 'zod';
 import { ProviderError } from '../errors.js';
+import { tmuxKeySchema } from '../terminal/keys.js';
 import { lastIndexMatching, screenLines, tail, trimBlankEdges, trimTrailingBlank } from './screen.js';
 import type { ProviderDefinition, ScreenState } from './types.js';
 
@@ -38,6 +39,7 @@ export const userProviderSchema = z
       .strict()
       .optional(),
     exit: z.object({ text: z.string().optional(), keys: z.array(z.string()).optional() }).strict().default({ text: '/exit' }),
+    interrupt: z.array(tmuxKeySchema).min(1).max(10).optional(),
     answer_keys: z.object({ approve: z.array(z.string()), deny: z.array(z.string()) }).strict().optional(),
     accepts_input_while_busy: z.boolean().default(false),
   })
@@ -103,6 +105,7 @@ export function providerFromConfig(cfg: UserProviderConfig): ProviderDefinition 
       return trimBlankEdges(body).join('\n');
     },
     exit: cfg.exit,
+    interrupt: cfg.interrupt,
     answerKeys: cfg.answer_keys,
     acceptsInputWhileBusy: cfg.accepts_input_while_busy,
   };

@@ -9,6 +9,7 @@ import { eventRoutes } from './routes/events.js';
 import { flowRoutes } from './routes/flows.js';
 import { handoffRoutes } from './routes/handoffs.js';
 import { messageRoutes } from './routes/messages.js';
+import { notifyRoutes } from './routes/notify.js';
 import { profileRoutes } from './routes/profiles.js';
 import { providerRoutes } from './routes/providers.js';
 import { sessionRoutes } from './routes/sessions.js';
@@ -45,6 +46,7 @@ export function createApp(rt: Runtime, token: string, hooks: AppHooks): Hono {
   app.route('/profiles', profileRoutes(rt));
   app.route('/flows', flowRoutes(rt));
   app.route('/approvals', approvalRoutes(rt));
+  app.route('/notify', notifyRoutes({ store: rt.notifyTargets, worker: rt.notify, clock: rt.clock }));
   app.route('/usage', usageRoutes(rt));
   app.route('/worktrees', worktreeRoutes(rt));
   app.route('/', messageRoutes(rt));

@@ -32,6 +32,7 @@ export interface ShutdownReport {
 export async function shutdownTerminal(rt: Runtime, terminal: TerminalRecord): Promise<ShutdownReport> {
   const report: ShutdownReport = { terminalId: terminal.id, method: 'already-exited', killedPids: [] };
   rt.monitor.markStopping(terminal.id);
+  await rt.bus.publish('terminal.stopping', { sessionId: terminal.sessionId, terminalId: terminal.id });
   let info;
   try {
     info = await rt.tmux.paneInfo(terminal.tmuxPane);

@@ -50,6 +50,7 @@ describe('orchestration over MCP', () => {
       'decide_approval',
       'handoff',
       'handoff_result',
+      'interrupt',
       'list_approvals',
       'list_terminals',
       'request_approval',

@@ -3,7 +3,9 @@ import type { Runtime } from '../../runtime.js';
 import { shutdownAll } from '../../session/operations.js';
 import { sendInput, sendKeys } from '../../terminal/input.js';
 import { readOutput } from '../../terminal/output.js';
-import { outputQuerySchema, sendInputSchema, sendKeysSchema } from '../../terminal/schema.js';
+import { interruptSchema, interruptTerminal } from '../../terminal/interrupt.js';
+import { sendKeysSchema } from '../../terminal/keys.js';
+import { outputQuerySchema, sendInputSchema } from '../../terminal/schema.js';
 import { shutdownTerminal } from '../../terminal/shutdown.js';
 import { body, query, terminalId } from '../http.js';
 
@@ -16,6 +18,10 @@ export function terminalRoutes(rt: Runtime): Hono {
     .post('/:id/keys', async (c) => {
       await sendKeys(rt, await get(c), (await body(c, sendKeysSchema)).keys);
       return c.json({ ok: true });
+    })
+    .post('/:id/interrupt', async (c) => {
+      const deps = { terminals: rt.terminals, monitor: rt.monitor, bus: rt.bus, tmux: rt.tmux, providersDir: rt.layout.providers };
+      return c.json(await interruptTerminal(deps, await get(c), await body(c, interruptSchema)));
     })
     .get('/:id/output', async (c) => {
       const { mode } = query(c, outputQuerySchema);
