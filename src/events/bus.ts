@@ -19,6 +19,9 @@ export type EventType =
   | 'approval.requested'
   | 'approval.decided'
   | 'flow.finished'
+  /** A terminal's worktree at its shutdown: removed (nothing to lose) or kept (it holds work). */
+  | 'worktree.removed'
+  | 'worktree.kept'
   | 'notify.failed';
 
 export interface ConductorEvent {

@@ -7,7 +7,7 @@ import type { Runtime } from '../runtime.js';
 import { TmuxTargetMissingError } from '../tmux/client.js';
 import { recordExit } from './exit.js';
 import type { TerminalRecord } from './schema.js';
-import { releaseWorktree } from '../worktree/release.js';
+import { releaseAtShutdown } from '../worktree/release.js';
 import type { ReleaseReport } from '../worktree/schema.js';
 
 const log = moduleLogger('shutdown');
@@ -66,7 +66,7 @@ export async function shutdownTerminal(rt: Runtime, terminal: TerminalRecord): P
     { id: terminal.id, sessionId: terminal.sessionId, previous: terminal.status },
     { exitCode, detail: `shut down (${report.method})`, at: rt.clock() },
   );
-  report.worktree = await releaseWorktree(rt.worktrees, terminal.id, rt.clock());
+  report.worktree = await releaseAtShutdown(rt, terminal);
   log.info({ terminal: terminal.id, method: report.method }, 'terminal shut down');
   return report;
 }

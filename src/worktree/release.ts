@@ -1,4 +1,5 @@
 import { existsSync, rmSync } from 'node:fs';
+import type { EventBus } from '../events/bus.js';
 import { moduleLogger } from '../logger.js';
 import { git, gitReason } from './git.js';
 import { safeToRemove, worktreeState } from './inspect.js';
@@ -59,6 +60,18 @@ export async function releaseWorktree(store: WorktreeStore, terminalId: string, 
   }
   log.info({ terminal: terminalId, path: row.path, state }, 'worktree kept: it holds work');
   return { path: row.path, branch: row.branch, state, kept: true, note: keptNote(row, state) };
+}
+
+/** releaseWorktree for a terminal being shut down, announced as `worktree.removed` or `worktree.kept`. */
+export async function releaseAtShutdown(
+  deps: { worktrees: WorktreeStore; bus: EventBus; clock: () => number },
+  terminal: { id: string; sessionId: string },
+): Promise<ReleaseReport | undefined> {
+  const report = await releaseWorktree(deps.worktrees, terminal.id, deps.clock());
+  if (report) {
+    await deps.bus.publish(report.kept ? 'worktree.kept' : 'worktree.removed', { sessionId: terminal.sessionId, terminalId: terminal.id }, { ...report });
+  }
+  return report;
 }
 
 export interface WorktreeSweepReport {

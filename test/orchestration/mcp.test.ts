@@ -53,9 +53,11 @@ describe('orchestration over MCP', () => {
       'interrupt',
       'list_approvals',
       'list_terminals',
+      'merge_worker',
       'request_approval',
       'send_message',
       'whoami',
+      'worker_diff',
     ]);
     const who = (await outside.callTool({ name: 'whoami', arguments: {} })) as ToolText;
     expect(who.isError).toBe(true);
