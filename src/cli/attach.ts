@@ -33,7 +33,8 @@ export function attachPlan(socket: string, target: Target, tmuxEnv: string | und
   const base = ['-S', socket];
   const attach = [...base, 'attach-session', '-t', `=${target.tmuxSession}`, ';', 'select-window', '-t', target.tmuxWindow];
   const current = socketOfTmuxEnv(tmuxEnv);
-  const render = (args: string[], prefix = '') => prefix + ['tmux', ...args].map((a) => (a === ';' ? '\\;' : shellQuote(a))).join(' ');
+  const word = (a: string) => (a === ';' ? '\\;' : /^[\w@%+=:,./-]+$/.test(a) ? a : shellQuote(a));
+  const render = (args: string[], prefix = '') => prefix + ['tmux', ...args].map(word).join(' ');
   if (!current) return { mode: 'attach', args: attach, unset: [], command: render(attach) };
   if (sameFile(current, socket)) {
     const args = [...base, 'switch-client', '-t', target.tmuxWindow];

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa, type Result } from 'execa';
 import { findDaemon, type DaemonClient } from '../../src/cli/client.js';
@@ -46,10 +46,16 @@ export class TestEnv {
     writeFileSync(join(this.home, 'providers', 'fake_agent.yaml'), yaml);
   }
 
-  /** Runs the real CLI; never throws on a non-zero exit (tests look at exitCode). */
-  cli(args: string[], opts: { input?: string; env?: Record<string, string> } = {}): Promise<Result> {
+  /**
+   * Runs the real CLI; never throws on a non-zero exit (tests look at exitCode). `bare` runs it
+   * with only a minimal PATH and HOME plus this world's variables, like a shell that exported
+   * nothing (no keys, no agent CLIs on PATH).
+   */
+  cli(args: string[], opts: { input?: string; env?: Record<string, string>; bare?: boolean } = {}): Promise<Result> {
+    const base = opts.bare ? bareEnvironment() : process.env;
     return execa(conductorBin, args, {
-      env: { ...process.env, ...this.env, ...opts.env },
+      env: { ...base, ...this.env, ...opts.env },
+      extendEnv: !opts.bare,
       input: opts.input,
       reject: false,
       stdin: opts.input === undefined ? 'ignore' : undefined,
@@ -57,7 +63,7 @@ export class TestEnv {
     }) as unknown as Promise<Result>;
   }
 
-  async cliOk(args: string[], opts: { input?: string; env?: Record<string, string> } = {}): Promise<string> {
+  async cliOk(args: string[], opts: { input?: string; env?: Record<string, string>; bare?: boolean } = {}): Promise<string> {
     const r = await this.cli(args, opts);
     if (r.exitCode !== 0) throw new Error(`conductor ${args.join(' ')} exited ${r.exitCode}: ${r.stderr}`);
     return String(r.stdout);
@@ -111,6 +117,12 @@ export class TestEnv {
     if (socketPath.exitCode === 0) rmSync(String(socketPath.stdout).trim(), { force: true });
     if (!process.env.CONDUCTOR_KEEP_TEST_HOME) rmSync(this.home, { recursive: true, force: true, maxRetries: 20, retryDelay: 200 });
   }
+}
+
+/** What a login shell that exported nothing of note has: system PATH (with node and tmux), HOME. */
+export function bareEnvironment(): Record<string, string> {
+  const nodeDir = dirname(process.execPath);
+  return { PATH: `${nodeDir}:/usr/local/bin:/usr/bin:/bin`, HOME: process.env.HOME ?? tmpdir(), LANG: 'C.UTF-8' };
 }
 
 export { isAlive };

@@ -49,8 +49,14 @@ describe('conductor install and profile resolution', () => {
     const empty = join(env.home, 'empty.md');
     writeFileSync(empty, '---\nname: empty\ndescription: x\n---\n\n');
     expect(String((await env.cli(['install', empty])).stderr)).toMatch(/the body \(the agent's system prompt\) is empty/);
+    const typo = join(env.home, 'typo.md');
+    writeFileSync(typo, '---\nname: typo\ndescription: x\nprovider: gemini\n---\n\n');
+    const refused = await env.cli(['install', typo]);
+    expect(refused.exitCode).toBe(2);
+    expect(String(refused.stderr)).toMatch(/provider: unknown provider 'gemini'; known providers: shell, claude_code, gemini_cli, codex, ollama.*; the body/);
     expect(existsSync(join(userDir, 'bad.md'))).toBe(false);
     expect(existsSync(join(userDir, 'empty.md'))).toBe(false);
+    expect(existsSync(join(userDir, 'typo.md'))).toBe(false);
   });
 
   it('a launched terminal gets the user’s profile (provider and env), not the built-in of the same name', async () => {

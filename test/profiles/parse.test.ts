@@ -64,6 +64,21 @@ describe('profile files', () => {
     expect(() => parseProfile(text, 'f.md', 'user')).toThrow(message);
   });
 
+  it('reports every problem of a file at once, an unknown provider among them, with the known providers', () => {
+    const text = good.replace('description: Writes tests', 'description: ""').replace('acceptEdits', 'yolo-ish').replace('You write tests.\n', '\n');
+    const withProvider = text.replace('---\nname: tester', '---\nname: tester\nprovider: claude-code');
+    let message = '';
+    try {
+      parseProfile(withProvider, 'f.md', 'user', { knownProviders: ['shell', 'claude_code'] });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toMatch(/^profile f\.md: /);
+    for (const part of [/description: say in a line/, /permissionMode: /, /provider: unknown provider 'claude-code'; known providers: shell, claude_code/, /the body .* is empty/]) {
+      expect(message).toMatch(part);
+    }
+  });
+
   it('refuses a profile whose name does not match its file, and reports it instead of skipping it silently', () => {
     const { builtIn, user } = dirs();
     writeFileSync(join(user, 'other.md'), good);
