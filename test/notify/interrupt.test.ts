@@ -92,7 +92,7 @@ describe('interrupt and keys', () => {
     await env.cliOk(['keys', t.id, 'e', 'c', 'h', 'o', 'Space', 'k', 'e', 'y', 's', 'C-m']);
     // Keys are not input the conductor waits an answer for: the pane's raw output tells.
     const raw = terminalRawLogPath(env.layout, t.id);
-    await waitForFile(raw, () => readFileSync(raw, 'utf8').includes('\r\nkeys\r\n'));
+    await waitForFile(raw, () => /[\r\n]keys\r\n/.test(readFileSync(raw, 'utf8')));
   });
 
   it('lets a supervisor interrupt its workers over MCP, and no worker its supervisor', async () => {
