@@ -1,5 +1,7 @@
+import { EventEmitter } from 'node:events';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApprovalRecord } from '../../src/approval/schema.js';
 import { openEvents, type EventStream } from '../../src/cli/events.js';
@@ -238,5 +240,41 @@ describe('notifications', () => {
     expect(shown).toMatch(/→ conductor approve a-[0-9a-f]{8}/);
     const id = String(add.stdout).split(':')[0];
     await env.cliOk(['notify', 'remove', id]);
+  });
+
+  it('shows a message and rings the bell in the attached tmux clients', async () => {
+    const t = await env.launch(['--provider', 'shell', '--session', 'watched']);
+    const socket = String((await env.tmux(['display-message', '-p', '#{socket_path}'])).stdout).trim();
+    // A person attached to the conductor's tmux server, on a terminal of their own (a pty from script).
+    const person = execa('script', ['-qfc', `tmux -S ${socket} attach -t ${t.tmuxSession}`, '/dev/null'], {
+      env: { ...process.env, TERM: 'xterm-256color', TMUX: '' },
+      reject: false,
+      buffer: false,
+    });
+    let screen = '';
+    const seen = new EventEmitter();
+    person.stdout!.on('data', (chunk: Buffer) => {
+      screen += chunk.toString('utf8');
+      seen.emit('data');
+    });
+    const until = (check: () => boolean, what: string) =>
+      new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`the attached client never showed ${what}`)), 15_000);
+        const probe = () => check() && (clearTimeout(timer), seen.off('data', probe), resolve());
+        seen.on('data', probe);
+        probe();
+      });
+    try {
+      await until(() => screen.length > 0, 'anything');
+      const add = await env.cliOk(['notify', 'add', 'tmux', '--on', 'approval']);
+      const drawn = screen.length;
+      const approval = await requestApproval('deploy #42');
+      await until(() => screen.slice(drawn).includes(`Approval needed: deploy #42 → conductor approve ${approval.id}`), 'the message');
+      await until(() => screen.slice(drawn).includes('\u0007'), 'a bell');
+      await env.cliOk(['notify', 'remove', add.split(':')[0]]);
+    } finally {
+      person.kill();
+      await person;
+    }
   });
 });
