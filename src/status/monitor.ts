@@ -67,6 +67,7 @@ export class TerminalMonitor {
   private watcher: FSWatcher | null = null;
   private sweepTimer: NodeJS.Timeout | null = null;
   private stopped = false;
+  private sweeping = false;
 
   constructor(private readonly deps: MonitorDeps) {}
 
@@ -78,7 +79,14 @@ export class TerminalMonitor {
       if (file && file.endsWith('.raw')) this.onOutput(file.slice(0, -4));
     });
     this.watcher.on('error', (err) => log.error({ err: err.message }, 'watching the terminal logs failed; the sweep still notices output'));
-    this.sweepTimer = setInterval(() => void this.sweep().catch((err) => log.warn({ err }, 'sweep failed')), this.deps.sweepMs);
+    this.sweepTimer = setInterval(() => {
+      // A sweep stalled on tmux must not pile up behind the next one.
+      if (this.sweeping) return;
+      this.sweeping = true;
+      void this.sweep()
+        .catch((err) => log.warn({ err: (err as Error).message }, 'sweep failed'))
+        .finally(() => (this.sweeping = false));
+    }, this.deps.sweepMs);
   }
 
   async stop(): Promise<void> {

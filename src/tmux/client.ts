@@ -1,7 +1,8 @@
 import { appendFile } from 'node:fs/promises';
 import { execa, ExecaError } from 'execa';
-import { ConductorError, TimeoutError, TmuxUnavailableError } from '../errors.js';
+import { ConductorError, TmuxUnavailableError } from '../errors.js';
 import { moduleLogger } from '../logger.js';
+import { withinDeadline } from './deadline.js';
 import { ensureSocketDir, resolveTmuxSocket } from './socket.js';
 
 const log = moduleLogger('tmux');
@@ -95,26 +96,20 @@ export class Tmux {
   async run(args: string[], input?: string): Promise<string> {
     const full = ['-S', this.socket, ...args];
     try {
-      const result = await execa('tmux', full, {
-        input,
-        stripFinalNewline: false,
-        encoding: 'utf8',
-        env: CLIENT_ENV_DROP,
-        timeout: TMUX_TIMEOUT_MS,
-      });
+      const call = execa('tmux', full, { input, stripFinalNewline: false, encoding: 'utf8', env: CLIENT_ENV_DROP });
+      const result = await withinDeadline(call, TMUX_TIMEOUT_MS, () => this.stalled(args));
       return result.stdout;
     } catch (err) {
       throw this.translate(err, args);
     }
   }
 
+  private stalled(args: string[]): string {
+    return `tmux did not answer \`${args[0]}\` within ${TMUX_TIMEOUT_MS / 1000} s: its server (socket ${this.socket}) is stopped or overloaded; try again in a moment`;
+  }
+
   private translate(err: unknown, args: string[]): Error {
     if (!(err instanceof ExecaError)) return err as Error;
-    if (err.timedOut) {
-      return new TimeoutError(
-        `tmux did not answer \`${args[0]}\` within ${TMUX_TIMEOUT_MS / 1000} s: its server${this.socket ? ` (socket ${this.socket})` : ''} is stopped or overloaded; try again in a moment`,
-      );
-    }
     if ((err as { code?: string }).code === 'ENOENT') {
       return new TmuxUnavailableError('tmux is not installed: install it (e.g. `apt-get install tmux`) and try again');
     }

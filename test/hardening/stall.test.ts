@@ -1,0 +1,22 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { stallTmux } from '../../bench/faults/tmuxStall.js';
+import { TestEnv } from '../helpers/env.js';
+
+describe('a stopped tmux server', () => {
+  const env = new TestEnv();
+  afterAll(() => env.cleanup());
+
+  it('gives input a clear timeout while /health answers within 100 ms; nothing is lost or repeated after', async () => {
+    const f = await stallTmux(env);
+    expect(f.input.status).toBe(504);
+    expect(f.input.message).toMatch(/^tmux did not answer `[a-z-]+` within 5 s: its server .* is stopped or overloaded; try again in a moment$/);
+    expect(f.input.ms).toBeLessThan(8_000);
+    expect(f.health.failures).toBe(0);
+    expect(f.health.samples).toBeGreaterThan(50);
+    expect(f.health.maxMs).toBeLessThan(100);
+    expect(f.ls.failures).toBe(0);
+    expect(f.ls.maxMs).toBeLessThan(200);
+    expect(f.messages).toEqual({ sent: 20, lost: 0, duplicated: 0 });
+    expect(f.recovered).toBe(true);
+  }, 90_000);
+});
