@@ -23,6 +23,8 @@ const FIGURES: FakeUsage[] = [
 ];
 const counts = (u: FakeUsage) => ({ inputTokens: u.input!, outputTokens: u.output!, cacheReadTokens: u.cacheRead!, cacheWriteTokens: u.cacheWrite! });
 const LATE_ANSWER = 'Answer written while no daemon ran.';
+/** Passed by the third response (about $0.008 by then; $0.0116 in the end). */
+const BUDGET_USD = 0.005;
 
 describe('Claude Code usage (real CLI, fake model API)', () => {
   const env = new TestEnv();
@@ -50,7 +52,7 @@ describe('Claude Code usage (real CLI, fake model API)', () => {
     mkdirSync(join(env.home, 'profiles'), { recursive: true });
     writeFileSync(
       join(env.home, 'profiles', 'claude_usage.md'),
-      `---\nname: claude_usage\ndescription: Claude Code on a priced model\nprovider: claude_code\nmodel: ${MODEL}\n---\nYou are a test agent.\n`,
+      `---\nname: claude_usage\ndescription: Claude Code on a priced model\nprovider: claude_code\nmodel: ${MODEL}\nmaxCostUsd: ${BUDGET_USD}\n---\nYou are a test agent.\n`,
     );
   });
   afterAll(async () => {
@@ -95,6 +97,25 @@ describe('Claude Code usage (real CLI, fake model API)', () => {
       cacheWrite: theirs.cacheCreationTokens,
     });
   }, 60_000);
+
+  it('asks a human once the tree passes its budget, and starts no workers for it until allowed', async () => {
+    const client = await env.client();
+    const { approvals } = await client.get<{ approvals: Array<{ id: string; requester: string; action: string }> }>('/approvals');
+    const asked = approvals.filter((a) => a.requester === id);
+    expect(asked.map((a) => a.action)).toEqual([`continue past $${BUDGET_USD.toFixed(2)}?`]);
+    const refused = await client.post('/assign', { profile: 'claude_usage', message: 'Help me', caller: id }).then(
+      () => undefined,
+      (err: Error) => err,
+    );
+    expect(refused?.message).toMatch(new RegExp(`approval ${asked[0].id} is pending`));
+    await env.cliOk(['deny', asked[0].id, '--reason', 'enough for today']);
+    const still = await client.post('/assign', { profile: 'claude_usage', message: 'Help me', caller: id }).then(
+      () => undefined,
+      (err: Error) => err,
+    );
+    expect(still?.message).toMatch(/was denied/);
+    expect((await env.sessions()).flatMap((s) => s.terminals)).toHaveLength(1);
+  }, 30_000);
 
   it('shows the same figures in the terminal record and in `ls`', async () => {
     const { sessions } = JSON.parse(await env.cliOk(['ls', '--json'])) as { sessions: SessionRecord[] };
