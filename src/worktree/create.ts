@@ -35,7 +35,8 @@ async function repositoryOf(cwd: string): Promise<{ checkout: string; main: stri
   const top = await git(cwd, ['rev-parse', '--show-toplevel']);
   if (top.exitCode !== 0) {
     throw new InvalidInputError(
-      `--worktree needs a git repository, and ${cwd} is not inside one: run it in a repository (or pass --cwd DIR inside one), or run \`git init\` there first`,
+      `a worktree (--worktree, or worktree: true in the profile, flow or handoff) needs a git repository, and ${cwd} is not inside one: ` +
+        'run it in a repository (or pass --cwd DIR inside one), or run `git init` there first',
     );
   }
   const checkout = top.stdout.trim();

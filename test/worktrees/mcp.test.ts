@@ -123,15 +123,19 @@ describe('worktrees over MCP: a supervisor sees and merges its workers’ work',
 
   it('hands off to a worker in a worktree; a worker that changed nothing leaves no worktree behind', async () => {
     const events = await openEvents(await env.client(), { types: 'worktree' });
-    const r = (await lead.callTool({ name: 'handoff', arguments: { profile: 'coder', message: 'look only', worktree: true } })) as ToolText;
-    expect(r.isError, textOf(r)).toBeFalsy();
-    expect(textOf(r)).toContain('Done coding.');
-    const workerId = /worker ([0-9a-f]{8})/.exec(textOf(r))![1];
-    // The worker is shut down once it has answered; its worktree is settled when that is announced.
+    let workerId: string;
     let released;
-    do released = await events.next();
-    while (released && released.terminalId !== workerId);
-    events.close();
+    try {
+      const r = (await lead.callTool({ name: 'handoff', arguments: { profile: 'coder', message: 'look only', worktree: true } })) as ToolText;
+      expect(r.isError, textOf(r)).toBeFalsy();
+      expect(textOf(r)).toContain('Done coding.');
+      workerId = /worker ([0-9a-f]{8})/.exec(textOf(r))![1];
+      // The worker is shut down once it has answered; its worktree is settled when that is announced.
+      do released = await events.next();
+      while (released && released.terminalId !== workerId);
+    } finally {
+      events.close();
+    }
     expect(released).toMatchObject({ type: 'worktree.removed', data: { kept: false, state: 'clean' } });
     const w = await worktreeOf(env, workerId);
     expect(w).toMatchObject({ branch: `conductor/${workerId}`, state: 'removed' });

@@ -230,11 +230,15 @@ describe('worktrees through the CLI (real git, a fresh repository per test)', ()
     const repo = await freshRepo(env);
     const notRepo = join(env.home, 'plain-folder');
     mkdirSync(notRepo, { recursive: true });
+    const empty = join(env.home, 'empty-repo');
+    mkdirSync(empty, { recursive: true });
+    await git(empty, 'init', '-q', '-b', 'main');
     await git(repo, 'branch', 'taken');
     const terminalsBefore = (await env.sessions(true)).flatMap((s) => s.terminals).length;
     const foldersBefore = worktreeFolders(env).length;
     const refusals: Array<[string[], RegExp]> = [
-      [['--cwd', notRepo], new RegExp(`--worktree needs a git repository, and ${notRepo} is not inside one: .*git init`)],
+      [['--cwd', notRepo], new RegExp(`a worktree \\(--worktree, .*\\) needs a git repository, and ${notRepo} is not inside one: .*git init`)],
+      [['--cwd', empty], new RegExp(`${empty} has no commit yet, and a worktree starts from one: commit something first`)],
       [['--cwd', repo, '--branch', 'taken'], new RegExp(`branch 'taken' exists already in ${repo}: pick another --branch`)],
       [['--cwd', repo, '--branch', 'bad..name'], /'bad\.\.name' is not a branch name git accepts .*pick another --branch/],
       [['--cwd', repo, '--base', 'no-such-ref'], new RegExp(`--base 'no-such-ref' does not name a commit in ${repo}: give a branch, tag or commit that exists`)],
@@ -262,6 +266,7 @@ describe('worktrees through the CLI (real git, a fresh repository per test)', ()
 
     expect((await env.sessions(true)).flatMap((s) => s.terminals)).toHaveLength(terminalsBefore);
     expect(worktreeFolders(env)).toHaveLength(foldersBefore);
+    expect(await git(empty, 'worktree', 'list')).not.toContain('\n');
     expect((await git(repo, 'worktree', 'list')).split('\n')).toHaveLength(1);
     expect(await git(repo, 'branch', '--format=%(refname:short)')).toBe('main\ntaken\ntopic');
   });
