@@ -14,8 +14,15 @@
  *   ────────────────────────────
  *     ? for shortcuts                   ← footer; `esc to interrupt` while busy
  *
- * Dialogs (trust folder, permission prompts, API key, bypass mode, onboarding) are numbered
- * menus below a single rule with an indented `❯ 1. …` cursor.
+ * Dialogs (trust folder, permission prompts, API key, bypass mode, onboarding) are menus below a
+ * single rule with an indented `❯ 1. …` cursor; 2.1.332 leaves the numbers out of its start-up
+ * dialogs (`❯ No, exit`).
+ *
+ * 2.1.332 (read by the same functions): a smaller header, no `? for shortcuts` while a permission
+ * mode is shown (`⏸ manual mode on`), finished tools collapsed into one indented summary line
+ * without a bullet (`  Ran 1 shell command`, `  Called conductor`), hints inside an empty input box
+ * (`❯ Resend your message to try again`), the effort and focus-events hints above the input box,
+ * and no tmux scrollback beyond the visible screen.
  */
 import { randomUUID } from 'node:crypto';
 import { realpathSync } from 'node:fs';
@@ -24,8 +31,11 @@ import { join } from 'node:path';
 import { chooseConfigMode, type ConfigMode } from '../src/providers/configMode.js';
 import type { LaunchContext, LaunchSpec, ProviderDefinition, ScreenState } from '../src/providers/types.js';
 
-/** The CLI version the goldens were recorded with; seeded as the last onboarding version. */
-const RECORDED_VERSION = '2.1.197';
+/**
+ * Seeded as the last onboarding version: the newest verified release (test/golden/claude_code/),
+ * so no release shows its onboarding; older ones (2.1.197) show none for a newer value either.
+ */
+const RECORDED_VERSION = '2.1.332';
 
 /** Variables a parent Claude Code session sets for its children; inherited, they mark a nested session. */
 const NESTED_SESSION_VARS = [
@@ -154,8 +164,14 @@ const BULLET = /^[●⏺](?: |$)/;
 const SPINNER_GLYPHS = '·✢*✶✻✽✳';
 const STATUS_LINE = new RegExp(`^[${SPINNER_GLYPHS}] \\S`);
 const RULE = /^─{20,}$/;
-const MENU_CURSOR = /^ +❯ \d+\. \S/;
+/** A dialog's menu cursor: numbered (`❯ 1. Yes`) in 2.1.197, often unnumbered (`❯ No, exit`) in 2.1.332. */
+const MENU_CURSOR = /^ +❯ (?:\d+\. )?\S/;
 const EXPAND_HINT = /\(ctrl\+o to expand\)$/;
+/**
+ * A collapsed tool summary without the expand hint (2.1.3xx), indented two columns after a blank
+ * line: `  Ran 1 shell command`, `  Listed 1 directory`, `  Did not run 1 call`, `  Called conductor`.
+ */
+const COLLAPSED_TOOLS = /^ {2}(?:(?:Ran|Read|Wrote|Edited|Updated|Created|Listed|Searched for|Fetched|Did not run) \d+ [a-z][a-z ]*|Called [\w.-]+(?: \d+ times)?)(?:, .*)?$/;
 /** A tool call header such as `● Write(notes.md)` or `● conductor - whoami (MCP)(…)`, shown before any result. */
 const TOOL_HEADER = /^[●⏺] (?:[A-Z]\w*\(.*\)|.* \(MCP\)(?:\(.*\))?)$/;
 const ERROR_NOTICE = /API Error|API key|\/login|Credit balance|Unable to connect|OAuth|[Ee]rror/;
@@ -249,7 +265,7 @@ function turnBlocks(transcript: string[]): Block[] {
         current.lines.push(line);
       }
     } else if (line.startsWith(' ')) {
-      if (wasAfterBlank && /^  \S/.test(line) && EXPAND_HINT.test(line)) {
+      if (wasAfterBlank && /^  \S/.test(line) && (EXPAND_HINT.test(line) || COLLAPSED_TOOLS.test(line))) {
         // A collapsed tool summary such as `  Called conductor (ctrl+o to expand)`.
         current = { kind: 'tool', lines: [line] };
         blocks.push(current);
@@ -354,10 +370,13 @@ function lastResponse(screen: string): string | null {
   return text ? text : null;
 }
 
+/** Hints an empty input box shows (2.1.3xx); dimmed on screen, plain text in a capture. */
+const INPUT_PLACEHOLDER = /^❯ (?:Resend your message to try again|Press up to edit queued messages)$/;
+
 /** Text left in the input box: the Enter after a paste did not submit it. */
 function inputPending(screen: string): boolean {
   const view = layout(screenLines(screen));
-  return (view.input ?? []).some((line, i) => (i === 0 ? /^❯ \S/.test(line) : line.trim() !== ''));
+  return (view.input ?? []).some((line, i) => (i === 0 ? /^❯ \S/.test(line) && !INPUT_PLACEHOLDER.test(line) : line.trim() !== ''));
 }
 
 export const provider: ProviderDefinition = {
@@ -375,21 +394,38 @@ export const provider: ProviderDefinition = {
   inputPending,
   exit: { text: '/exit' },
   interrupt: ['Escape'],
+  // 2.1.197 numbers its start-up menus; 2.1.332 does not, and preselects the refusing option, so
+  // its rules match only while the cursor is on that option and move it before pressing Enter.
   startupDialogs: [
     {
-      description: 'Workspace trust ("Yes, I trust this folder" is preselected)',
-      match: /Yes, I trust this folder/,
+      description: 'Workspace trust, numbered ("1. Yes, I trust this folder" is preselected)',
+      match: /❯ 1\. Yes, I trust this folder/,
       keys: ['Enter'],
     },
     {
-      description: 'Bypass permissions mode warning (option 2 accepts)',
+      description: 'Workspace trust, unnumbered ("No, exit" is preselected; "Yes, I trust this folder" is below)',
+      match: /❯ No, exit\s+Yes, I trust this folder/,
+      keys: ['Down', 'Enter'],
+    },
+    {
+      description: 'Bypass permissions mode warning, numbered (option 2 accepts)',
       match: /Bypass Permissions mode[\s\S]*2\. Yes, I accept/,
       keys: ['2'],
     },
     {
-      description: 'Custom API key found in the environment (option 1 uses it)',
-      match: /Detected a custom API key in your environment[\s\S]*Do you want to use this API key\?/,
+      description: 'Bypass permissions mode warning, unnumbered ("Yes, I accept" is below the preselected "No, exit")',
+      match: /Bypass Permissions mode[\s\S]*❯ No, exit\s+Yes, I accept/,
+      keys: ['Down', 'Enter'],
+    },
+    {
+      description: 'Custom API key found in the environment, numbered (option 1 uses it)',
+      match: /Detected a custom API key in your environment[\s\S]*Do you want to use this API key\?\s+(?:❯ )?1\. Yes/,
       keys: ['1'],
+    },
+    {
+      description: 'Custom API key found in the environment, unnumbered ("Yes" is above the preselected "No")',
+      match: /Detected a custom API key in your environment[\s\S]*Do you want to use this API key\?\s+Yes\s+❯ No\b/,
+      keys: ['Up', 'Enter'],
     },
   ],
   answerKeys: { approve: ['1'], deny: ['Escape'] },

@@ -1,20 +1,39 @@
+import { readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { configMode, provider } from '../../providers/claude_code.js';
 import { goldenSet } from './golden.js';
+import { CLAUDE_VERSIONS } from '../helpers/claudeVersions.js';
 import type { LaunchContext } from '../../src/providers/types.js';
 
-const golden = goldenSet('claude_code');
-const cases = golden.names;
-const screenOf = golden.screenOf;
-const goldenOf = golden.expectedOf;
+/** One golden set per verified Claude Code version: test/golden/claude_code/<version>/. */
+const versions = CLAUDE_VERSIONS.map(({ version }) => ({ version, golden: goldenSet(`claude_code/${version}`) }));
 
-describe('claude_code goldens', () => {
+describe('claude_code golden sets', () => {
+  it('has exactly one set per verified version, each recorded with that version', () => {
+    const folders = readdirSync(fileURLToPath(new URL('../golden/claude_code/', import.meta.url)), { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => entry.name)
+      .sort();
+    expect(folders).toEqual(CLAUDE_VERSIONS.map((v) => v.version).sort());
+    for (const { version, golden } of versions) expect(golden.version, version).toBe(version);
+  });
+});
+
+describe.each(versions)('claude_code $version goldens', ({ golden }) => {
+  const screenOf = golden.screenOf;
+  const goldenOf = golden.expectedOf;
+  const has = (name: string) => golden.names.includes(name);
+
   it('has the recorded cases', () => {
-    expect(cases.length).toBeGreaterThanOrEqual(10);
-    expect(golden.version).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(golden.names.length).toBeGreaterThanOrEqual(10);
+    // Every state the provider reads, in each version.
+    for (const status of ['starting', 'idle', 'busy', 'waiting_input', 'error']) {
+      expect(golden.names.some((name) => goldenOf(name).status === status), status).toBe(true);
+    }
   });
 
-  for (const name of cases) {
+  for (const name of golden.names) {
     const screen = screenOf(name);
     const expected = goldenOf(name);
 
@@ -26,11 +45,11 @@ describe('claude_code goldens', () => {
       expect(provider.lastResponse(screen)).toBe(expected.lastResponse);
     });
   }
-});
 
-describe('claude_code screen variants', () => {
   it('reads the macOS answer bullet (⏺) like the Linux one (●)', () => {
-    for (const name of ['idle_markdown_after_tool', 'idle_after_mcp_tool_bypass', 'api_error_500', 'permission_write']) {
+    const names = ['idle_markdown_after_tool', 'idle_after_mcp_tool_bypass', 'api_error_500', 'permission_write'].filter(has);
+    expect(names.length).toBeGreaterThanOrEqual(3);
+    for (const name of names) {
       const screen = screenOf(name).replaceAll('●', '⏺');
       expect(provider.detect(screen), name).toBe(goldenOf(name).status);
       expect(provider.lastResponse(screen), name).toBe(goldenOf(name).lastResponse);
@@ -42,9 +61,6 @@ describe('claude_code screen variants', () => {
     expect(provider.detect(screen)).toBe('idle');
     expect(provider.lastResponse(screen)).toBe('Second answer: the tests pass now.');
   });
-});
-
-describe('claude_code startup dialogs and answers', () => {
 
   it('answers each start-up dialog with exactly one rule', () => {
     for (const name of ['trust_dialog', 'bypass_dialog', 'apikey_dialog']) {
@@ -53,10 +69,21 @@ describe('claude_code startup dialogs and answers', () => {
     }
   });
 
+  it('leaves dialogs that need a human to the human', () => {
+    expect((provider.startupDialogs ?? []).some((dialog) => dialog.match.test(screenOf('onboarding_theme')))).toBe(false);
+  });
+
   it('does not mistake ordinary screens for start-up dialogs', () => {
-    for (const name of ['fresh_idle', 'idle_markdown_after_tool', 'permission_bash', 'busy_streaming']) {
+    const names = golden.names.filter((name) => !/dialog|onboarding/.test(name));
+    for (const name of names) {
       expect((provider.startupDialogs ?? []).some((dialog) => dialog.match.test(screenOf(name))), name).toBe(false);
     }
+  });
+
+  it('sees text left in the input box exactly where it was recorded', () => {
+    for (const name of golden.names) expect(provider.inputPending!(screenOf(name)), name).toBe(goldenOf(name).inputPending ?? false);
+    const typed = screenOf('fresh_idle').replace(/^❯[ \u00a0]?$/m, '❯ half-typed message');
+    expect(provider.inputPending!(typed)).toBe(true);
   });
 });
 

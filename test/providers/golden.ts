@@ -6,6 +6,8 @@ import { fileURLToPath } from 'node:url';
 export interface GoldenExpectation {
   status: string;
   lastResponse: string | null;
+  /** The input box still holds text (a prompt put back, a paste not submitted); false if left out. */
+  inputPending?: boolean;
   note?: string;
 }
 
