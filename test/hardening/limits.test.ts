@@ -1,38 +1,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openEvents } from '../../src/cli/events.js';
 import type { ConductorEvent } from '../../src/events/bus.js';
 import { MAX_BODY_BYTES } from '../../src/server/app.js';
 import { TestEnv } from '../helpers/env.js';
+import { sendLargeBody } from '../../bench/faults/flood.js';
 import { rssMb } from '../../bench/faults/measure.js';
-
-/** Streams `bytes` of JSON-looking body, chunked (no Content-Length) or declared; resolves with the status. */
-function sendLargeBody(port: number, token: string, bytes: number, chunked: boolean): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const headers: Record<string, string | number> = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
-    if (!chunked) headers['content-length'] = bytes;
-    const req = request({ host: '127.0.0.1', port, path: '/messages', method: 'POST', headers }, (res) => {
-      let body = '';
-      res.setEncoding('utf8').on('data', (d: string) => (body += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    // The daemon may answer and close before the whole body is sent: that is the point.
-    req.on('error', (err) => (err.message.includes('EPIPE') || err.message.includes('ECONNRESET') ? undefined : reject(err)));
-    const chunk = Buffer.alloc(1024 * 1024, 'a');
-    let sent = 0;
-    const pump = () => {
-      while (sent < bytes) {
-        sent += chunk.length;
-        if (!req.write(chunk)) return void req.once('drain', pump);
-      }
-      req.end();
-    };
-    req.write('{"to":"deadbeef","message":"');
-    pump();
-  });
-}
 
 describe('bounded input and validated patterns', () => {
   const env = new TestEnv();
@@ -43,7 +17,7 @@ describe('bounded input and validated patterns', () => {
     const rssBefore = rssMb(c.state.pid);
     // 6 bodies of 60 MB: read whole, each cost about 115 MB; refused early, what is left is transient.
     for (const chunked of [false, false, true, true, true, true]) {
-      const r = await sendLargeBody(c.state.port, c.state.token, 60 * 1024 * 1024, chunked);
+      const r = await sendLargeBody(c, 60 * 1024 * 1024, chunked);
       expect(r.status).toBe(413);
       expect(JSON.parse(r.body).error).toMatchObject({ code: 'payload_too_large' });
       expect(JSON.parse(r.body).error.message).toMatch(/larger than 4 MiB/);
