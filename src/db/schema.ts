@@ -122,6 +122,7 @@ export interface UsageSourceTable {
   record_session_id: string | null;
   max_cost_usd: number | null;
   created_at: number;
+  finished_at: number | null;
 }
 
 export interface UsageFileTable {

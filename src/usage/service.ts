@@ -58,7 +58,7 @@ export class UsageService {
   async report(query: UsageQuery): Promise<UsageReport> {
     const since = query.since === undefined ? undefined : Date.parse(query.since);
     const sources = await this.store.sources(query.terminal ? { terminalIds: await this.reporter.tree(query.terminal) } : {});
-    for (const s of sources) if (s.format) await this.tracker.refresh(s.terminal_id);
+    for (const s of sources) if (s.format && s.finished_at === null) await this.tracker.refresh(s.terminal_id);
     return this.reporter.report({ terminalId: query.terminal, session: query.session, since });
   }
 

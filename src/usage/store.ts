@@ -26,12 +26,18 @@ export class UsageStore {
     await this.db.insertInto('usage_sources').values(source).onConflict((oc) => oc.column('terminal_id').doNothing()).execute();
   }
 
+  /** The terminal no longer runs and its records were read to the end. */
+  async finish(terminalId: string, at: number): Promise<void> {
+    await this.db.updateTable('usage_sources').set({ finished_at: at }).where('terminal_id', '=', terminalId).where('finished_at', 'is', null).execute();
+  }
+
   async source(terminalId: string): Promise<UsageSource | undefined> {
     return this.db.selectFrom('usage_sources').selectAll().where('terminal_id', '=', terminalId).executeTakeFirst();
   }
 
-  async sources(filter: { terminalIds?: string[]; sessionId?: string } = {}): Promise<UsageSource[]> {
+  async sources(filter: { terminalIds?: string[]; sessionId?: string; unfinished?: boolean } = {}): Promise<UsageSource[]> {
     let q = this.db.selectFrom('usage_sources').selectAll();
+    if (filter.unfinished) q = q.where('finished_at', 'is', null);
     if (filter.terminalIds) q = q.where('terminal_id', 'in', filter.terminalIds.length ? filter.terminalIds : ['']);
     if (filter.sessionId) q = q.where('session_id', '=', filter.sessionId);
     return q.orderBy('created_at').orderBy('terminal_id').execute();

@@ -57,10 +57,11 @@ export class UsageTracker {
       record_session_id: records?.sessionId ?? null,
       max_cost_usd: maxCostUsd ?? null,
       created_at: this.deps.clock(),
+      finished_at: null,
     });
   }
 
-  /** Catches up on every terminal once (records written while the daemon was down), then sweeps. */
+  /** Catches up on every unfinished terminal (records written while the daemon was down), then sweeps the live ones. */
   async start(): Promise<void> {
     await this.refreshAll(() => true);
     this.timer = setInterval(() => void this.refreshAll((id) => this.deps.isLive(id)), SWEEP_MS);
@@ -74,7 +75,7 @@ export class UsageTracker {
   }
 
   async refreshAll(which: (terminalId: string) => boolean = () => true): Promise<void> {
-    const sources = (await this.deps.store.sources()).filter((s) => s.format && which(s.terminal_id));
+    const sources = (await this.deps.store.sources({ unfinished: true })).filter((s) => s.format && which(s.terminal_id));
     for (const s of sources) await this.refresh(s.terminal_id);
   }
 
@@ -111,9 +112,12 @@ export class UsageTracker {
     for (const gone of (await this.deps.store.knownFiles(terminalId)).filter((f) => !files.includes(f) && !existsSync(f))) {
       this.warnOnce(`gone:${gone}`, { terminal: terminalId, file: gone }, 'a usage record file vanished; the figures read from it are kept');
     }
+    const live = this.deps.isLive(terminalId);
     let added = 0;
     for (const file of files) added += await this.readFile(source, file);
     if (added > 0) await this.deps.onNewUsage?.(terminalId);
+    // Read to the end after the agent stopped: nothing more can come, so no later start reads it again.
+    if (!live) await this.deps.store.finish(terminalId, this.deps.clock());
   }
 
   private async readFile(source: UsageSource, file: string): Promise<number> {

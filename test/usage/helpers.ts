@@ -20,7 +20,7 @@ export async function usageWorld(prices = new PriceTable({})) {
   const opened: OpenedDatabase = openDatabase(join(home, 'conductor.db'));
   await migrate(opened.db);
   const store = new UsageStore(opened.db);
-  const tracker = (priceTable = prices) => new UsageTracker({ store, prices: () => priceTable, clock: () => Date.now(), isLive: () => true });
+  const tracker = (priceTable = prices, isLive = () => true) => new UsageTracker({ store, prices: () => priceTable, clock: () => Date.now(), isLive });
   return {
     home,
     db: opened.db,

@@ -185,6 +185,21 @@ describe('Claude Code transcript (2.1.197)', () => {
   });
 });
 
+describe('terminals that stopped', () => {
+  it('are read to the end once, then never again, not even by a new daemon', async () => {
+    const t = await setUp('claude_code');
+    writeFileSync(t.file, fixture('claude_code-2.1.197/transcript.jsonl'));
+    await world!.tracker(undefined, () => false).refresh('t0000001');
+    expect((await world!.store.source('t0000001'))!.finished_at).not.toBeNull();
+    rmSync(t.file);
+    const restarted = world!.tracker(undefined, () => false);
+    await restarted.start();
+    await restarted.stop();
+    expect(await t.tokens()).toEqual(CLAUDE);
+    expect(world!.log()).not.toContain('vanished');
+  });
+});
+
 describe('Codex rollout (0.169.0)', () => {
   it('counts each token_count event once, as ccusage does', async () => {
     const t = await setUp('codex');

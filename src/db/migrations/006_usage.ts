@@ -22,6 +22,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     /** The profile's maxCostUsd at launch. */
     .addColumn('max_cost_usd', 'real')
     .addColumn('created_at', 'integer', (c) => c.notNull())
+    /** Set after the last read once the terminal no longer runs: its records cannot grow any more. */
+    .addColumn('finished_at', 'integer')
     .execute();
   await db.schema.createIndex('usage_sources_caller').on('usage_sources').column('caller_terminal_id').execute();
 
