@@ -33,7 +33,7 @@ describe('Claude Code supervisor hands off through MCP', () => {
     mkdirSync(join(env.home, 'profiles'), { recursive: true });
     writeFileSync(
       join(env.home, 'profiles', 'boss.md'),
-      '---\nname: boss\ndescription: supervisor on Claude Code\nprovider: claude_code\nallowedTools: [mcp__conductor]\n---\nYou supervise workers through the conductor tools.\n',
+      '---\nname: boss\ndescription: supervisor on Claude Code\nprovider: claude_code\n---\nYou supervise workers through the conductor tools.\n',
     );
   });
   afterAll(async () => {
