@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { existsSync, mkdirSync, realpathSync, rmSync } from 'node:fs';
+import { basename, dirname, join, relative } from 'node:path';
 import { ConflictError, InvalidInputError } from '../errors.js';
 import { moduleLogger } from '../logger.js';
 import { branchExists, currentBranch, git, gitReason, operationInProgress, resolveCommit, worktreeList } from './git.js';
@@ -20,6 +20,8 @@ export function worktreePath(home: string, repo: string, terminalId: string): st
 
 export interface PreparedWorktree {
   path: string;
+  /** Where to start in it: the same folder, relative to the checkout, that was asked for. */
+  cwd: string;
   /** Undoes the creation (the launch failed): folder, branch and record go. */
   discard(): Promise<void>;
 }
@@ -113,11 +115,20 @@ export async function createWorktree(deps: CreateDeps, terminalId: string, cwd: 
   log.info({ terminal: terminalId, path, branch, base }, 'worktree created');
   return {
     path,
+    cwd: sameFolderIn(path, checkout, cwd),
     discard: async () => {
       await undo();
       await deps.store.delete(terminalId);
     },
   };
+}
+
+/** `cwd`'s place in `checkout`, inside the new worktree, if that folder is there too (it may be untracked). */
+function sameFolderIn(worktree: string, checkout: string, cwd: string): string {
+  const inner = relative(checkout, realpathSync(cwd));
+  if (inner === '' || inner.startsWith('..')) return worktree;
+  const there = join(worktree, inner);
+  return existsSync(there) ? there : worktree;
 }
 
 /** Removes a worktree this launch just made, with its branch; every step tolerates what is already gone. */

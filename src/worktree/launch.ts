@@ -12,5 +12,5 @@ export interface Workspace {
 export async function workspaceFor(deps: CreateDeps, terminalId: string, cwd: string, request: WorktreeRequest | undefined): Promise<Workspace> {
   if (!request) return { cwd, discard: async () => undefined };
   const made = await createWorktree(deps, terminalId, cwd, request);
-  return { cwd: made.path, discard: made.discard };
+  return { cwd: made.cwd, discard: made.discard };
 }
