@@ -35,6 +35,7 @@ export class TargetQueue {
   private sending: Promise<void> | undefined;
   private stopped = false;
   private wake: (() => void) | undefined;
+  private readonly aborter = new AbortController();
 
   constructor(
     private transport: Transport,
@@ -67,10 +68,12 @@ export class TargetQueue {
     const delay = Math.max(0, Math.min(this.timing.quietMs, this.firstAt + this.timing.maxWaitMs - now));
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      this.sending = this.flush().finally(() => {
-        this.sending = undefined;
-        this.schedule();
-      });
+      this.sending = this.flush()
+        .catch(() => undefined) // onOutcome logs its own failures; a queue must never take the daemon down
+        .finally(() => {
+          this.sending = undefined;
+          this.schedule();
+        });
     }, delay);
   }
 
@@ -90,7 +93,7 @@ export class TargetQueue {
     let error = '';
     for (let attempt = 1; attempt <= delays.length + 1 && !this.stopped; attempt++) {
       try {
-        await this.transport(batch);
+        await this.transport(batch, this.aborter.signal);
         this.failing = false;
         await this.onOutcome({ ok: true, attempts: attempt, count: batch.length });
         return;
@@ -115,9 +118,10 @@ export class TargetQueue {
     });
   }
 
-  /** Drops what is waiting and ends a retry pause at once; an attempt under way ends by its own timeout. */
+  /** Drops what is waiting, and ends a retry pause or an attempt under way at once. */
   stop(): void {
     this.stopped = true;
+    this.aborter.abort();
     if (this.timer) clearTimeout(this.timer);
     this.wake?.();
     this.pending = [];

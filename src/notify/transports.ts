@@ -4,8 +4,11 @@ import { plain, render } from './formats.js';
 import { redactIn } from './redact.js';
 import type { Notice, NotifyTargetRecord } from './schema.js';
 
-/** One delivery attempt; throws an Error whose message is safe to log (no URL secrets). */
-export type Transport = (notices: Notice[]) => Promise<void>;
+/**
+ * One delivery attempt; throws an Error whose message is safe to log (no URL secrets).
+ * `signal` ends it early when the daemon stops or the target is removed.
+ */
+export type Transport = (notices: Notice[], signal?: AbortSignal) => Promise<void>;
 
 /** A target that answers slower than this counts as failed for that attempt. */
 export const SEND_TIMEOUT_MS = 5000;
@@ -18,11 +21,12 @@ function describeFetchError(err: unknown): string {
 
 function webhook(target: NotifyTargetRecord): Transport {
   const url = target.url!;
-  return async (notices) => {
+  return async (notices, signal) => {
     const message = render(target.format, notices);
+    const timeout = AbortSignal.timeout(SEND_TIMEOUT_MS);
     let res: Response;
     try {
-      res = await fetch(url, { method: 'POST', headers: message.headers, body: message.body, signal: AbortSignal.timeout(SEND_TIMEOUT_MS) });
+      res = await fetch(url, { method: 'POST', headers: message.headers, body: message.body, signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
     } catch (err) {
       throw new Error(redactIn(`POST ${target.safeUrl} failed: ${describeFetchError(err)}`, url));
     }

@@ -101,6 +101,14 @@ export class NotifyWorker {
   }
 
   private async record(t: NotifyTargetRecord, outcome: BatchOutcome): Promise<void> {
+    try {
+      await this.recordOutcome(t, outcome);
+    } catch (err) {
+      log.warn({ target: t.id, err: (err as Error).message }, 'could not record a delivery outcome');
+    }
+  }
+
+  private async recordOutcome(t: NotifyTargetRecord, outcome: BatchOutcome): Promise<void> {
     const now = this.deps.clock();
     if (outcome.ok) {
       await this.deps.store.delivered(t.id, now);
