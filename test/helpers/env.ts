@@ -2,15 +2,16 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { execa, type Result } from 'execa';
 import { findDaemon, type DaemonClient } from '../../src/cli/client.js';
 import { waitForStatus } from '../../src/cli/events.js';
+import { findRepoRoot } from '../../bench/world.js';
 import { layout } from '../../src/config/paths.js';
 import { isAlive, waitForExit } from '../../src/process/tree.js';
 import type { SessionRecord, TerminalRecord, TerminalStatus } from '../../src/terminal/schema.js';
 
-export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+// Found by walking up, so this helper also works compiled (the faults script runs it from dist/).
+export const repoRoot = findRepoRoot();
 export const fixtures = join(repoRoot, 'test', 'fixtures');
 export const conductorBin = join(repoRoot, 'bin', 'conductor');
 
