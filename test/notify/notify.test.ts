@@ -227,6 +227,33 @@ describe('notifications', () => {
     for (const t of targets) await env.cliOk(['notify', 'remove', t.id]);
   });
 
+  it('tells of a failed handoff and a failed flow run', async () => {
+    const hook = await receiver();
+    const target = await addTarget([hook.url, '--on', 'handoff_failed,flow_failed']);
+    writeFakeProfile(env, 'slowpoke', [{ match: 'Task from', answer: 'too late', thinkMs: 120_000 }]);
+    const handoff = await (await env.client()).post<{ id: string }>('/handoffs', { profile: 'slowpoke', message: 'take your time', timeout: 1 });
+    const timedOut = await hook.waitUntil((all) => all.flatMap(noticesIn).find((n) => n.event === 'handoff_failed'));
+    expect(timedOut.title).toBe(`Handoff ${handoff.id} timeout`);
+    expect(timedOut.text).toMatch(/^The handoff to a slowpoke worker ended timeout: no answer within the timeout/);
+    expect(timedOut.command).toBe(`conductor attach ${timedOut.terminal!.id}`);
+
+    const flowDir = join(env.home, 'flows');
+    mkdirSync(flowDir, { recursive: true });
+    writeFileSync(join(flowDir, 'gate.sh'), 'echo the gate fails >&2; exit 3\n');
+    chmodSync(join(flowDir, 'gate.sh'), 0o755);
+    writeFileSync(
+      join(flowDir, 'gated.md'),
+      '---\nname: gated\nschedule: "0 0 1 1 *"\nprofile: asker\nscript: ./gate.sh\n---\nNever sent.\n',
+    );
+    await env.cliOk(['flow', 'add', join(flowDir, 'gated.md')]);
+    await env.cli(['flow', 'run', 'gated']);
+    const flowFailed = await hook.waitUntil((all) => all.flatMap(noticesIn).find((n) => n.event === 'flow_failed'));
+    expect(flowFailed.title).toMatch(/^Flow gated failed \(run #\d+\)$/);
+    expect(flowFailed.text).toMatch(/^Flow gated run #\d+ failed: the gate script exited with status 3: the gate fails$/);
+    expect(flowFailed.command).toBe('conductor flow show gated');
+    await env.cliOk(['notify', 'remove', target.id]);
+  });
+
   it('shows desktop notifications through notify-send', async () => {
     const add = await env.cli(['notify', 'add', 'desktop', '--on', 'approval']);
     expect(add.exitCode).toBe(0);
