@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApprovalRecord } from '../../src/approval/schema.js';
 import { openEvents } from '../../src/cli/events.js';
 import { startFakeAnthropicApi, toolResults, type FakeAnthropicApi, type FakeTurn } from '../fakes/anthropic-api.js';
-import { repoRoot, TestEnv } from '../helpers/env.js';
+import { CLAUDE_VERSIONS, ensureClaude } from '../helpers/claudeVersions.js';
+import { TestEnv } from '../helpers/env.js';
 
 const riskyTurns = (): FakeTurn[] => [
   { kind: 'tool_use', name: 'Bash', input: { command: 'rm -rf victim', description: 'Delete the victim folder' } },
@@ -12,21 +13,22 @@ const riskyTurns = (): FakeTurn[] => [
 ];
 
 /** Real Claude Code whose model asks to run `rm -rf`: the conductor's hook holds it for a human. */
-describe('the approval gate in Claude Code', () => {
+describe.each(CLAUDE_VERSIONS)('the approval gate in Claude Code $version', ({ version, binDir }) => {
   const env = new TestEnv();
   let api: FakeAnthropicApi;
   let boss = '';
 
   beforeAll(async () => {
+    await ensureClaude(version);
     api = await startFakeAnthropicApi({ turns: riskyTurns() });
-    env.env.PATH = `${join(repoRoot, 'node_modules', '.bin')}:${process.env.PATH}`;
+    env.env.PATH = `${binDir}:${process.env.PATH}`;
     env.env.ANTHROPIC_BASE_URL = api.url;
     env.env.ANTHROPIC_API_KEY = 'sk-ant-test-dummy-key-0000000000000000';
     mkdirSync(join(env.home, 'profiles'), { recursive: true });
     writeFileSync(join(env.home, 'profiles', 'cleaner.md'), '---\nname: cleaner\ndescription: cleans up\nprovider: claude_code\n---\nYou clean up.\n');
     mkdirSync(join(env.home, 'victim'));
     boss = (await env.launch(['--profile', 'cleaner'])).id;
-  });
+  }, 600_000);
   afterAll(async () => {
     await env.cleanup();
     await api?.close();
@@ -43,7 +45,12 @@ describe('the approval gate in Claude Code', () => {
     expect(held).toMatchObject({ action: 'Bash: rm -rf victim', source: 'hook', requester: boss, state: 'pending' });
     expect(existsSync(join(env.home, 'victim'))).toBe(true);
     await decide(held.id);
-    await env.waitForStatus(boss, ['completed'], 60_000);
+    try {
+      await env.waitForStatus(boss, ['completed'], 60_000);
+    } catch (error) {
+      // Say what the agent shows, not only that it did not finish.
+      throw new Error(`${(error as Error).message}; its screen:\n${await env.cliOk(['output', boss, '--screen']).catch(() => '?')}`);
+    }
     return held;
   }
 

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readlinkSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openEvents, type EventStream } from '../../src/cli/events.js';
@@ -6,7 +6,8 @@ import { isAlive, paneProcessTree } from '../../src/process/tree.js';
 import type { TerminalRecord, TerminalStatus } from '../../src/terminal/schema.js';
 import { provider as claude } from '../../providers/claude_code.js';
 import { startFakeAnthropicApi, toolResults, type FakeAnthropicApi } from '../fakes/anthropic-api.js';
-import { repoRoot, TestEnv } from '../helpers/env.js';
+import { CLAUDE_VERSIONS, ensureClaude, reportedVersion } from '../helpers/claudeVersions.js';
+import { TestEnv } from '../helpers/env.js';
 import { MARKDOWN_ANSWER, SECOND_ANSWER, commandLine, statusesUntil, CHUNK_DELAY_MS, MARKER, AFTER_TOOL_ANSWER } from './shared.js';
 
 /**
@@ -38,17 +39,29 @@ const MARKDOWN_RENDERED = [
   'That is all.',
 ].join('\n');
 
+function executable(pid: number): string {
+  try {
+    return readlinkSync(`/proc/${pid}/exe`);
+  } catch {
+    return '';
+  }
+}
+
 /** At least 40 chunks, 50 ms apart: two seconds and more of streaming. */
 const CHUNK_SIZE = Math.floor(MARKDOWN_ANSWER.length / 40);
 const CHUNKS = Math.ceil(MARKDOWN_ANSWER.length / CHUNK_SIZE);
 
-describe('Claude Code end to end (real CLI, fake model API)', () => {
+/** Every verified Claude Code version, its `claude` first on the PATH the CLI (and so the daemon) gets. */
+describe.each(CLAUDE_VERSIONS)('Claude Code $version end to end (real CLI, fake model API)', ({ version, binDir }) => {
   const env = new TestEnv();
   const workdir = join(env.home, 'project');
   let api: FakeAnthropicApi;
   let id = '';
 
   beforeAll(async () => {
+    // Installs the newest on first use; a failed install fails the tests (never skips them).
+    await ensureClaude(version);
+    expect(await reportedVersion(binDir)).toMatch(new RegExp(`^${version.replaceAll('.', '\\.')}\\b`));
     api = await startFakeAnthropicApi({
       turns: [
         { kind: 'text', text: MARKDOWN_ANSWER, chunkSize: CHUNK_SIZE, delayMs: CHUNK_DELAY_MS },
@@ -58,7 +71,7 @@ describe('Claude Code end to end (real CLI, fake model API)', () => {
       ],
     });
     mkdirSync(workdir, { recursive: true });
-    env.env.PATH = `${join(repoRoot, 'node_modules', '.bin')}:${process.env.PATH}`;
+    env.env.PATH = `${binDir}:${process.env.PATH}`;
     env.env.ANTHROPIC_BASE_URL = api.url;
     env.env.ANTHROPIC_API_KEY = 'sk-ant-test-dummy-key-0000000000000000';
     mkdirSync(join(env.home, 'profiles'), { recursive: true });
@@ -66,7 +79,7 @@ describe('Claude Code end to end (real CLI, fake model API)', () => {
       join(env.home, 'profiles', 'claude_default.md'),
       '---\nname: claude_default\ndescription: Claude Code in its default permission mode\nprovider: claude_code\npermissionMode: default\n---\nYou are a test agent.\n',
     );
-  });
+  }, 600_000);
   afterAll(async () => {
     await env.cleanup();
     await api?.close();
@@ -149,6 +162,8 @@ describe('Claude Code end to end (real CLI, fake model API)', () => {
     // The pane's wrapper shell, claude itself and the conductor's MCP server it started.
     const commands = tree.map(commandLine);
     expect(commands.some((c) => /\bclaude\b/.test(c))).toBe(true);
+    // The claude running is the one of this version.
+    expect(tree.map(executable)).toContain(realpathSync(join(binDir, 'claude')));
     expect(commands.some((c) => /\bmcp\b/.test(c))).toBe(true);
     const report = JSON.parse(await env.cliOk(['shutdown', id, '--json'])).shutdown[0];
     expect(report.terminalId).toBe(id);
