@@ -20,27 +20,54 @@ async function startWorker(
   return (await createSession(rt, launch)).terminal;
 }
 
-export async function startHandoff(rt: Runtime, input: HandoffInput): Promise<HandoffRecord> {
-  const caller = input.caller ? await rt.terminals.get(input.caller) : undefined;
-  const worker = await startWorker(rt, input, caller);
+/** Stores a handoff or an assignment for the runner to follow; returns its handle. */
+async function recordDelegation(
+  rt: Runtime,
+  d: {
+    mode: 'handoff' | 'assign';
+    caller: TerminalRecord | undefined;
+    worker: TerminalRecord;
+    profile: string;
+    message: string;
+    keepWorker: boolean;
+    deadlineMs: number;
+    taskMessageId?: number;
+  },
+): Promise<string> {
   const id = `h-${randomBytes(4).toString('hex')}`;
   const now = rt.clock();
   await rt.handoffs.insert({
     id,
-    caller_terminal_id: caller?.id ?? null,
-    worker_terminal_id: worker.id,
-    task_message_id: null,
-    profile: input.profile,
-    message: input.message,
-    keep_worker: input.keep ? 1 : 0,
-    mode: 'handoff',
+    caller_terminal_id: d.caller?.id ?? null,
+    worker_terminal_id: d.worker.id,
+    task_message_id: d.taskMessageId ?? null,
+    profile: d.profile,
+    message: d.message,
+    keep_worker: d.keepWorker ? 1 : 0,
+    mode: d.mode,
     state: 'running',
     result: null,
     error: null,
-    result_via_inbox: 0,
-    deadline_at: now + input.timeout * 1000,
+    // An assignment's outcome always goes to the caller's inbox, as the worker's report.
+    result_via_inbox: d.mode === 'assign' ? 1 : 0,
+    deadline_at: now + d.deadlineMs,
     created_at: now,
     finished_at: null,
+  });
+  return id;
+}
+
+export async function startHandoff(rt: Runtime, input: HandoffInput): Promise<HandoffRecord> {
+  const caller = input.caller ? await rt.terminals.get(input.caller) : undefined;
+  const worker = await startWorker(rt, input, caller);
+  const id = await recordDelegation(rt, {
+    mode: 'handoff',
+    caller,
+    worker,
+    profile: input.profile,
+    message: input.message,
+    keepWorker: input.keep,
+    deadlineMs: input.timeout * 1000,
   });
   const body =
     `[conductor] Task from ${senderLabel(caller)} (handoff ${id}). Do it, then end your turn with your ` +
@@ -85,24 +112,15 @@ export async function assignTask(
     : 'Nobody waits for a report: finish the task and say what you did.';
   const body = `[conductor] Task from ${senderLabel(caller)}. ${reportBack}\n\n${input.message}`;
   const task = await sendMessage(rt, { from: caller?.id, to: worker.id, message: body }, 'task');
-  const id = `h-${randomBytes(4).toString('hex')}`;
-  const now = rt.clock();
-  await rt.handoffs.insert({
-    id,
-    caller_terminal_id: caller?.id ?? null,
-    worker_terminal_id: worker.id,
-    task_message_id: task.id,
+  const id = await recordDelegation(rt, {
+    mode: 'assign',
+    caller,
+    worker,
     profile: input.profile,
     message: input.message,
-    keep_worker: 1,
-    mode: 'assign',
-    state: 'running',
-    result: null,
-    error: null,
-    result_via_inbox: 1,
-    deadline_at: now + ASSIGNMENT_DEADLINE_MS,
-    created_at: now,
-    finished_at: null,
+    keepWorker: true,
+    deadlineMs: ASSIGNMENT_DEADLINE_MS,
+    taskMessageId: task.id,
   });
   rt.handoffRunner.watch((await rt.handoffs.row(id))!);
   return { terminal: worker, messageId: task.id, assignment: id };
