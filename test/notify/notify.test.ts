@@ -254,6 +254,35 @@ describe('notifications', () => {
     await env.cliOk(['notify', 'remove', target.id]);
   });
 
+  it('tells of errors, and of completed answers only for terminals nobody started', async () => {
+    const hook = await receiver();
+    const target = await addTarget([hook.url, '--on', 'completed,error']);
+    writeFakeProfile(env, 'failing', [{ match: 'break', error: 'the model API is down' }]);
+    const top = await env.launch(['--provider', 'shell', '--session', 'top']);
+    const { terminal: worker } = await (await env.client()).post<{ terminal: { id: string } }>('/sessions', {
+      provider: 'shell',
+      name: 'underling',
+      cwd: env.home,
+      callerTerminalId: top.id,
+    });
+    await env.waitForStatus(worker.id, ['idle']);
+    await env.cliOk(['send', worker.id, 'echo from the worker']);
+    await env.waitForStatus(worker.id, ['completed']);
+    await env.cliOk(['send', top.id, 'echo from the top']);
+    const done = await hook.waitUntil((all) => all.flatMap(noticesIn).find((n) => n.event === 'completed'));
+    expect(done).toMatchObject({ terminal: { id: top.id }, command: `conductor output ${top.id} --last` });
+    expect(done.screen).toContain('from the top');
+
+    const broken = await env.launch(['--profile', 'failing', '--session', 'broken']);
+    await env.cliOk(['send', broken.id, 'break it']);
+    const error = await hook.waitUntil((all) => all.flatMap(noticesIn).find((n) => n.event === 'error'));
+    expect(error).toMatchObject({ terminal: { id: broken.id, profile: 'failing' }, command: `conductor output ${broken.id} --screen` });
+    expect(error.screen).toContain('the model API is down');
+    // The worker's own completion was never news.
+    expect(hook.received.flatMap(noticesIn).map((n) => n.terminal?.id)).not.toContain(worker.id);
+    await env.cliOk(['notify', 'remove', target.id]);
+  });
+
   it('shows desktop notifications through notify-send', async () => {
     const add = await env.cli(['notify', 'add', 'desktop', '--on', 'approval']);
     expect(add.exitCode).toBe(0);

@@ -3,6 +3,7 @@ import { render, summary } from '../../src/notify/formats.js';
 import { guessFormat } from '../../src/notify/operations.js';
 import { redactIn, redactUrl } from '../../src/notify/redact.js';
 import { addTargetSchema, type Notice } from '../../src/notify/schema.js';
+import { providerFromConfig, userProviderSchema } from '../../src/providers/userProvider.js';
 import { isTmuxKey } from '../../src/terminal/keys.js';
 
 const notice = (over: Partial<Notice> = {}): Notice => ({
@@ -33,6 +34,17 @@ describe('tmux key names', () => {
   it('accepts names, single characters and modifiers; refuses typos, words and ;', () => {
     for (const k of ['Enter', 'escape', 'C-c', 'M-Up', 'S-Tab', 'C-M-x', 'y', '1', 'F12', 'BSpace', 'KPEnter', 'C--', '?']) expect(isTmuxKey(k), k).toBe(true);
     for (const k of ['Escpe', 'hello', ';', '', 'C-', 'X-c', 'Enter Enter', 'F13']) expect(isTmuxKey(k), k).toBe(false);
+  });
+});
+
+describe('a provider file may name its interrupt keys', () => {
+  const base = { name: 'aider', command: 'aider', patterns: { idle: '^> $' } };
+  it('takes tmux key names and refuses others, naming the field', () => {
+    expect(providerFromConfig(userProviderSchema.parse({ ...base, interrupt: ['C-c'] })).interrupt).toEqual(['C-c']);
+    expect(providerFromConfig(userProviderSchema.parse(base)).interrupt).toBeUndefined();
+    const bad = userProviderSchema.safeParse({ ...base, interrupt: ['Ctrl-C'] });
+    expect(bad.success).toBe(false);
+    expect(bad.error!.issues[0]).toMatchObject({ path: ['interrupt', 0], message: expect.stringMatching(/'Ctrl-C' is not a tmux key name/) });
   });
 });
 
