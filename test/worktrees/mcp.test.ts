@@ -35,7 +35,8 @@ function writeProfile(env: TestEnv, name: string, extra: string): void {
 
 const workerIdIn = (text: string) => /Worker ([0-9a-f]{8})/.exec(text)?.[1];
 
-describe('worktrees over MCP: a supervisor sees and merges its workers’ work', () => {
+// Real git and tmux on a loaded machine: each step can take seconds.
+describe('worktrees over MCP: a supervisor sees and merges its workers’ work', { timeout: 120_000 }, () => {
   const env = new TestEnv();
   const clients: Client[] = [];
   let repo: string;

@@ -4,7 +4,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { TestEnv } from '../helpers/env.js';
 import { freshRepo, git, launchShell, read, runInShell } from './repo.js';
 
-describe('a worktree terminal across a daemon restart', () => {
+// Real git and tmux on a loaded machine: each step can take seconds.
+describe('a worktree terminal across a daemon restart', { timeout: 120_000 }, () => {
   const env = new TestEnv();
   afterAll(() => env.cleanup());
 

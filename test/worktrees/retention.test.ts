@@ -6,7 +6,8 @@ import { TestEnv } from '../helpers/env.js';
 import { waitForFile } from '../helpers/wait.js';
 import { freshRepo, git, launchShell, runInShell, worktreeOf, worktrees } from './repo.js';
 
-describe('retention clean-up and worktrees', () => {
+// Real git and tmux on a loaded machine: each step can take seconds.
+describe('retention clean-up and worktrees', { timeout: 120_000 }, () => {
   const env = new TestEnv();
   // A retention of a few microseconds: anything that has ended is already old.
   env.env.CONDUCTOR_RETENTION_DAYS = '0.0000001';

@@ -6,7 +6,8 @@ import type { ShutdownReport } from '../../src/terminal/shutdown.js';
 import { TestEnv } from '../helpers/env.js';
 import { freshRepo, git, launchShell, read, runInShell, worktreeFolders, worktreeOf, worktrees } from './repo.js';
 
-describe('worktrees through the CLI (real git, a fresh repository per test)', () => {
+// Real git and tmux on a loaded machine: each step can take seconds.
+describe('worktrees through the CLI (real git, a fresh repository per test)', { timeout: 120_000 }, () => {
   const env = new TestEnv();
   afterAll(() => env.cleanup());
 
