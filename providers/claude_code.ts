@@ -334,7 +334,7 @@ function isBusy(view: Layout): boolean {
   const start = lastPromptIndex(view.transcript);
   return view.transcript
     .slice(start + 1)
-    .some((line) => STATUS_LINE.test(line) && (line.includes('…') || /Retrying in \d+/.test(line)));
+    .some((line) => STATUS_LINE.test(line) && (line.includes('…') || /[Rr]etrying in \d+/.test(line)));
 }
 
 function isError(view: Layout, lines: string[]): boolean {
@@ -371,7 +371,7 @@ function lastResponse(screen: string): string | null {
 }
 
 /** Hints an empty input box shows (2.1.3xx); dimmed on screen, plain text in a capture. */
-const INPUT_PLACEHOLDER = /^❯ (?:Resend your message to try again|Press up to edit queued messages)$/;
+const INPUT_PLACEHOLDER = /^❯ (?:Resend your message to try again|Once fixed, resend your message|Press up to edit queued messages)$/;
 
 /** Text left in the input box: the Enter after a paste did not submit it. */
 function inputPending(screen: string): boolean {
