@@ -9,7 +9,7 @@ import { requesterEnvironment } from '../terminal/environment.js';
 import type { TerminalRecord } from '../terminal/schema.js';
 import { VERSION } from '../version.js';
 import { registerApprovalTools } from './approvalTools.js';
-import { registerWorktreeTools } from './worktreeTools.js';
+import { registerWorktreeTools, worktreeHint } from './worktreeTools.js';
 import { registerSteerTools } from './steerTools.js';
 
 export type ToolResult = { content: Array<{ type: 'text'; text: string }>; isError?: boolean };
@@ -112,7 +112,9 @@ export async function runMcpServer(): Promise<void> {
       const c = await daemon();
       const started = await c.post<HandoffRecord>('/handoffs', { ...a, caller: self, launchEnv: requesterEnvironment() });
       const budget = Math.min(waitBudgetSeconds(), a.timeout ?? Infinity) * 1000;
-      return describeHandoff(await poll<HandoffRecord>(`/handoffs/${started.id}?inbox=${self ? 'true' : 'false'}`, (h) => h.state !== 'running', budget));
+      const result = describeHandoff(await poll<HandoffRecord>(`/handoffs/${started.id}?inbox=${self ? 'true' : 'false'}`, (h) => h.state !== 'running', budget));
+      const hint = await worktreeHint(c, started.worker);
+      return hint ? { ...result, content: [{ type: 'text' as const, text: `${result.content[0].text}${hint}` }] } : result;
     }),
   );
 
@@ -153,7 +155,8 @@ export async function runMcpServer(): Promise<void> {
       });
       return text(
         `Worker ${r.terminal.id} (${r.terminal.provider}, profile ${a.profile}) is starting and will get the task as soon as it is ready ` +
-          `(assignment ${r.assignment}). Its report will arrive in your inbox; go on with other work meanwhile.`,
+          `(assignment ${r.assignment}). Its report will arrive in your inbox; go on with other work meanwhile.` +
+          (r.terminal.worktree ? ` It works in its own git worktree (branch ${r.terminal.worktree.branch}): see its changes with worker_diff.` : ''),
       );
     }),
   );

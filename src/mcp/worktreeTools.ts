@@ -1,6 +1,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import type { DiffResult, MergeResult } from '../worktree/schema.js';
+import type { DaemonClient } from '../cli/client.js';
+import type { DiffResult, MergeResult, WorktreeRecord } from '../worktree/schema.js';
 import type { ToolKit } from './server.js';
 
 /** More than this much patch would swamp the caller's context: the stat and a note stand in for the rest. */
@@ -18,6 +19,22 @@ function describeDiff(d: DiffResult): string {
     patch = `${patch.slice(0, MAX_PATCH_CHARS)}\n[… patch cut at ${MAX_PATCH_CHARS} characters; call worker_diff with stat=true for the overview]`;
   }
   return `${head}\n${d.stat}${patch ? `\n\n${patch}` : ''}`;
+}
+
+/** What a supervisor should know of a worker's worktree: where its changes are, and how to get them. */
+export async function worktreeHint(client: DaemonClient, worker: string | null): Promise<string> {
+  if (!worker) return '';
+  let w: WorktreeRecord;
+  try {
+    w = await client.get<WorktreeRecord>(`/worktrees/${worker}`);
+  } catch {
+    return ''; // no worktree: nothing to add
+  }
+  if (w.state === 'clean' || w.state === 'removed') return `\nWorker ${worker} worked in its own git worktree and changed no files.`;
+  return (
+    `\nWorker ${worker} worked in its own git worktree (branch ${w.branch}, ${w.state}): ` +
+    `see its changes with worker_diff(terminal: "${worker}"), and merge them with merge_worker if your profile allows.`
+  );
 }
 
 /** worker_diff and merge_worker: a supervisor sees and merges what a worker did in its worktree. */

@@ -117,8 +117,10 @@ describe('worktrees over MCP: a supervisor sees and merges its workers’ work',
   });
 
   it('gives a worker a worktree when its profile says worktree: true', async () => {
-    const worker = await assign(lead, { profile: 'isolated' });
+    const r = await lead.callTool({ name: 'assign', arguments: { profile: 'isolated', message: 'work alone' } });
+    const worker = await terminal(workerIdIn(textOf(r))!);
     expect(worker.worktree).toMatchObject({ branch: `conductor/${worker.id}`, repo });
+    expect(textOf(r)).toContain(`It works in its own git worktree (branch conductor/${worker.id}): see its changes with worker_diff.`);
     expect(existsSync(join(worker.cwd, 'app.txt'))).toBe(true);
   });
 
@@ -131,6 +133,7 @@ describe('worktrees over MCP: a supervisor sees and merges its workers’ work',
       expect(r.isError, textOf(r)).toBeFalsy();
       expect(textOf(r)).toContain('Done coding.');
       workerId = /worker ([0-9a-f]{8})/.exec(textOf(r))![1];
+      expect(textOf(r)).toContain(`Worker ${workerId} worked in its own git worktree and changed no files.`);
       // The worker is shut down once it has answered; its worktree is settled when that is announced.
       do released = await events.next();
       while (released && released.terminalId !== workerId);
