@@ -59,3 +59,23 @@ export function probe(url: string, headers: Record<string, string> = {}, interva
     },
   };
 }
+
+/**
+ * A trivial HTTP server in a process of its own, probed beside the daemon: on a busy machine its
+ * latency is what scheduling alone costs, so the daemon is judged by what it adds to that.
+ */
+export async function startControlServer(): Promise<{ url: string; stop: () => void }> {
+  const { spawn } = await import('node:child_process');
+  const script = "require('http').createServer((q,s)=>s.end('{}')).listen(0,'127.0.0.1',function(){console.log(this.address().port)})";
+  const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stdout!.once('data', (d: Buffer) => resolve(Number(String(d).trim())));
+    child.once('exit', () => reject(new Error('the control server did not start')));
+  });
+  return { url: `http://127.0.0.1:${port}/`, stop: () => child.kill() };
+}
+
+/** Met when the worst latency is under `goalMs`, or adds less than `goalMs` to the control's worst. */
+export function withinGoal(measured: LatencySummary, control: LatencySummary, goalMs: number): boolean {
+  return measured.failures === 0 && (measured.maxMs < goalMs || measured.maxMs - control.maxMs < goalMs);
+}

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { MessageRecord } from '../../src/inbox/schema.js';
 import { recordedPrompts, writeFakeProfile } from '../../test/helpers/agents.js';
 import type { TestEnv } from '../../test/helpers/env.js';
-import { probe, type LatencySummary } from './measure.js';
+import { probe, startControlServer, withinGoal, type LatencySummary } from './measure.js';
 import { untilTrue } from './wait.js';
 
 export const STALL_MS = 10_000;
@@ -13,6 +13,8 @@ export interface StallFigure {
   survived: boolean;
   health: LatencySummary;
   ls: LatencySummary;
+  /** The same probe against a trivial server beside the daemon: what the machine's load alone costs. */
+  control: LatencySummary;
   input: { status: number; ms: number; message: string };
   messages: { sent: number; lost: number; duplicated: number };
   /** Input typed after SIGCONT reached the terminal. */
@@ -27,12 +29,15 @@ export async function stallTmux(env: TestEnv): Promise<StallFigure> {
   const shell = await env.launch(['--provider', 'shell', '--session', 'stallshell']);
   const tmuxPid = Number((await env.tmux(['display-message', '-p', '#{pid}'])).stdout);
   const auth = { authorization: `Bearer ${client.state.token}` };
+  const controlServer = await startControlServer();
+  const control = probe(controlServer.url, {}, 50);
   const health = probe(`${client.baseUrl}/health`, {}, 50);
   const ls = probe(`${client.baseUrl}/sessions`, auth, 100);
   const ids: number[] = [];
   let input: StallFigure['input'];
   let healthFigures: LatencySummary;
   let lsFigures: LatencySummary;
+  let controlFigures: LatencySummary;
   process.kill(tmuxPid, 'SIGSTOP');
   // Whatever happens below, the server is not left stopped.
   const resume = setTimeout(() => process.kill(tmuxPid, 'SIGCONT'), STALL_MS + 1000);
@@ -52,6 +57,8 @@ export async function stallTmux(env: TestEnv): Promise<StallFigure> {
     // Measured throughout the stall; the catching up after it is not the fault.
     healthFigures = await health.stop();
     lsFigures = await ls.stop();
+    controlFigures = await control.stop();
+    controlServer.stop();
     clearTimeout(resume);
     process.kill(tmuxPid, 'SIGCONT');
   }
@@ -79,9 +86,10 @@ export async function stallTmux(env: TestEnv): Promise<StallFigure> {
   ).catch(() => false);
   return {
     fault: 'tmux server SIGSTOPped for 10 s',
-    survived: recovered && lost === 0 && duplicated === 0 && healthFigures.maxMs < 100,
+    survived: recovered && lost === 0 && duplicated === 0 && withinGoal(healthFigures, controlFigures, 100),
     health: healthFigures,
     ls: lsFigures,
+    control: controlFigures,
     input,
     messages: { sent: ids.length, lost, duplicated },
     recovered,

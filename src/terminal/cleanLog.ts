@@ -50,10 +50,7 @@ export class CleanLog {
     const lines = text.replace(/\n$/, '').split('\n').map((l) => l.replace(/\s+$/, ''));
     const needed = Math.min(this.historyNeeded(historySize), Math.max(0, lines.length - height));
     const region = trimTrailingBlank(lines.slice(Math.max(0, lines.length - height - needed)));
-    const added: string[] = [];
-    if (!this.baselineOnly) {
-      for (const part of diffArrays(this.previousScreen, region)) if (part.added) added.push(...part.value);
-    }
+    const added = this.baselineOnly ? [] : addedLines(this.previousScreen, region, height);
     this.baselineOnly = false;
     this.previousScreen = trimTrailingBlank(lines.slice(Math.max(0, lines.length - height)));
     this.previousHistory = historySize;
@@ -65,6 +62,30 @@ export class CleanLog {
     writeFileSync(this.positionFile, JSON.stringify(position));
     return added.length;
   }
+}
+
+/**
+ * The lines of `region` that are new since `previous` (the last screen). `region` starts where
+ * that screen started: its first `height` lines are the old screen's rows, its last `height` the
+ * screen now, and whatever lies between scrolled by without ever being on a screen we saw, so it
+ * is new for sure. Only the two ends are diffed: diffing a flood's 50,000 lines against a screen
+ * took seconds of CPU, and the daemon answers nothing meanwhile.
+ */
+function addedLines(previous: string[], region: string[], height: number): string[] {
+  if (region.length <= 2 * height) return diffArrays(previous, region).flatMap((part) => (part.added ? part.value : []));
+  const middle = region.slice(height, region.length - height);
+  const ends = [...region.slice(0, height), ...region.slice(region.length - height)];
+  const added: string[] = [];
+  let position = 0;
+  for (const part of diffArrays(previous, ends)) {
+    if (part.removed) continue;
+    for (const line of part.value) {
+      if (position++ === height) added.push(...middle);
+      if (part.added) added.push(line);
+    }
+  }
+  if (position <= height) added.push(...middle);
+  return added;
 }
 
 function trimTrailingBlank(lines: string[]): string[] {
