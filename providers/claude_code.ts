@@ -29,6 +29,7 @@ import { realpathSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { chooseConfigMode, type ConfigMode } from '../src/providers/configMode.js';
+import { screenLines as rawScreenLines, trimTrailingBlank } from '../src/providers/screen.js';
 import type { LaunchContext, LaunchSpec, ProviderDefinition, ScreenState } from '../src/providers/types.js';
 
 /**
@@ -177,10 +178,9 @@ const TOOL_HEADER = /^[●⏺] (?:[A-Z]\w*\(.*\)|.* \(MCP\)(?:\(.*\))?)$/;
 const ERROR_NOTICE = /API Error|API key|\/login|Credit balance|Unable to connect|OAuth|[Ee]rror/;
 const FATAL_SCREEN = /Unable to connect to Anthropic services|cannot be used with root\/sudo privileges/;
 
+/** The screen's lines, trailing spaces and blank lines removed; no-break spaces (after `❯`) made plain. */
 function screenLines(screen: string): string[] {
-  const lines = screen.replace(/\r/g, '').replace(/\u00a0/g, ' ').split('\n').map((line) => line.trimEnd());
-  while (lines.length && lines[lines.length - 1] === '') lines.pop();
-  return lines;
+  return trimTrailingBlank(rawScreenLines(screen.replace(/\u00a0/g, ' ')));
 }
 
 interface Layout {
