@@ -43,7 +43,10 @@ export class WorktreeStore {
     return q.orderBy('created_at').orderBy('terminal_id').execute();
   }
 
-  /** Worktrees still on disk whose terminal has exited (before `before`) or whose record is gone. */
+  /**
+   * Worktrees still on disk whose terminal exited before `before`, or whose terminal record is gone
+   * (and that were made before `before`: a launch under way has made its worktree, not yet its record).
+   */
   async ofEndedTerminals(before: number): Promise<WorktreeRow[]> {
     return this.db
       .selectFrom('worktrees')
@@ -52,7 +55,7 @@ export class WorktreeStore {
       .where('worktrees.removed_at', 'is', null)
       .where((eb) =>
         eb.or([
-          eb('terminals.id', 'is', null),
+          eb.and([eb('terminals.id', 'is', null), eb('worktrees.created_at', '<', before)]),
           eb.and([eb('terminals.status', '=', 'exited'), eb(eb.fn.coalesce('terminals.exited_at', 'terminals.last_active_at'), '<', before)]),
         ]),
       )
