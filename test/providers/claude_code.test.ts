@@ -18,6 +18,10 @@ describe('claude_code golden sets', () => {
     expect(folders).toEqual(CLAUDE_VERSIONS.map((v) => v.version).sort());
     for (const { version, golden } of versions) expect(golden.version, version).toBe(version);
   });
+
+  it('names the same verified versions as the provider (which doctor reports)', () => {
+    expect(provider.verifiedVersions).toEqual(CLAUDE_VERSIONS.map((v) => v.version));
+  });
 });
 
 describe.each(versions)('claude_code $version goldens', ({ golden }) => {
@@ -87,6 +91,35 @@ describe.each(versions)('claude_code $version goldens', ({ golden }) => {
   });
 });
 
+/** The screen after an arrow key moved a dialog's `❯` cursor one option up or down. */
+function moveCursor(screen: string, key: 'Up' | 'Down'): string {
+  const lines = screen.split('\n');
+  const at = lines.findIndex((line) => /^ +❯ /.test(line));
+  const column = lines[at].indexOf('❯');
+  let to = at;
+  do to += key === 'Down' ? 1 : -1;
+  while (lines[to].trim() === '');
+  lines[at] = lines[at].slice(0, column) + ' ' + lines[at].slice(column + 1);
+  lines[to] = lines[to].slice(0, column) + '❯' + lines[to].slice(column + 1);
+  return lines.join('\n');
+}
+
+describe('claude_code unnumbered start-up dialogs (2.1.332)', () => {
+  const golden = goldenSet('claude_code/2.1.332');
+
+  it.each(['trust_dialog', 'bypass_dialog', 'apikey_dialog'])('%s: moves the cursor to the accepting option, then matches no rule', (name) => {
+    const screen = golden.screenOf(name);
+    const rule = (provider.startupDialogs ?? []).find((dialog) => dialog.match.test(screen))!;
+    expect(rule.keys).toHaveLength(2);
+    expect(rule.keys[1]).toBe('Enter');
+    const moved = moveCursor(screen, rule.keys[0] as 'Up' | 'Down');
+    expect(moved).toMatch(/❯ (?:Yes, I trust this folder|Yes, I accept|Yes)$/m);
+    // With the cursor on the accepting option the dialog is still waiting, but never answered twice.
+    expect(provider.detect(moved)).toBe('waiting_input');
+    expect((provider.startupDialogs ?? []).some((dialog) => dialog.match.test(moved))).toBe(false);
+  });
+});
+
 describe('claude_code launch()', () => {
   const baseCtx: LaunchContext = {
     terminalId: 't-1',
@@ -120,6 +153,8 @@ describe('claude_code launch()', () => {
     expect(seeded?.mode).toBe(0o600);
     const config = JSON.parse(seeded!.content);
     expect(config.hasCompletedOnboarding).toBe(true);
+    // The newest verified release, so it shows no onboarding (older ones show none for it either).
+    expect(config.lastOnboardingVersion).toBe(CLAUDE_VERSIONS.at(-1)!.version);
     expect(config.projects['/home/dev/project'].hasTrustDialogAccepted).toBe(true);
     expect(config.customApiKeyResponses.approved).toEqual(['0123456789abcdefghij']);
     expect(spec.env?.CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC).toBe('1');
