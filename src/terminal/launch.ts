@@ -6,13 +6,14 @@ import { InvalidInputError, ProviderError } from '../errors.js';
 import { moduleLogger } from '../logger.js';
 import { builtInProviders } from '../../providers/index.js';
 import { providerNames, resolveProvider } from '../providers/registry.js';
-import type { LaunchSpec, ProfileForLaunch, ProviderDefinition } from '../providers/types.js';
+import type { LaunchContext, LaunchSpec, ProfileForLaunch, ProviderDefinition } from '../providers/types.js';
 import { resolveProfile } from '../profile/load.js';
 import type { Profile } from '../profile/schema.js';
 import { selfCommand, type Runtime } from '../runtime.js';
 import { envFileContent, inheritable, paneArgv, requesterEnvironment } from './environment.js';
 import { workspaceFor } from '../worktree/launch.js';
 import { newId } from './ids.js';
+import { rememberLaunch } from '../resume/store.js';
 import type { CreateTerminalInput, TerminalRecord } from './schema.js';
 
 const log = moduleLogger('terminal');
@@ -69,7 +70,7 @@ interface EnvironmentRecord {
   added: string[];
 }
 
-function readEnvironmentRecord(runtimeDir: string): EnvironmentRecord | undefined {
+export function readEnvironmentRecord(runtimeDir: string): EnvironmentRecord | undefined {
   try {
     return JSON.parse(readFileSync(environmentRecordPath(runtimeDir), 'utf8')) as EnvironmentRecord;
   } catch {
@@ -92,15 +93,19 @@ function requesterEnvFor(rt: Runtime, input: CreateTerminalInput, caller: Termin
 
 const nestedSessionVars = builtInProviders.flatMap((p) => p.nestedSessionVars ?? []);
 
-/** Builds the provider's launch spec for a new terminal and writes its files. */
-function prepare(
-  rt: Runtime,
+/**
+ * Builds the provider's launch spec for a terminal and writes its files. `resume`: start the
+ * agent's own conversation again (`conductor resume`, see src/resume).
+ */
+export function prepare(
+  rt: Pick<Runtime, 'layout' | 'tmux'>,
   provider: ProviderDefinition,
   id: string,
   cwd: string,
-  input: CreateTerminalInput,
+  input: Pick<CreateTerminalInput, 'env'>,
   profile: Profile | undefined,
   requesterEnv: Record<string, string>,
+  resume?: LaunchContext['resume'],
 ) {
   const runtimeDir = terminalRuntimeDir(rt.layout, id);
   mkdirSync(runtimeDir, { recursive: true, mode: 0o700 });
@@ -118,6 +123,7 @@ function prepare(
     hook: selfCommand('hook', 'pre-tool-use'),
     baseEnv: requesterEnv,
     profile: forLaunch(profile),
+    resume,
   });
   for (const file of spec.files ?? []) {
     mkdirSync(dirname(file.path), { recursive: true, mode: 0o700 });
@@ -133,7 +139,8 @@ function prepare(
   }
   const envFile = join(runtimeDir, 'env.sh');
   writeFileSync(envFile, envFileContent(env), { mode: 0o600 });
-  const record: EnvironmentRecord = { requester: inheritable(requesterEnv, nestedSessionVars), added: Object.keys(added) };
+  // Kept as sent (CONDUCTOR_* settings included), so that this agent's own workers see what it was launched with.
+  const record: EnvironmentRecord = { requester: requesterEnv, added: Object.keys(added) };
   writeFileSync(environmentRecordPath(runtimeDir), JSON.stringify(record) + '\n', { mode: 0o600 });
   return { argv: paneArgv(envFile, exitStatusFile(runtimeDir), spec.argv), usageRecords: spec.usageRecords };
 }
@@ -191,7 +198,9 @@ export async function launchTerminal(
       exited_at: null,
       exit_code: null,
     });
+    await rememberLaunch(rt.db, { terminalId: id, env: input.env, usageRecords, at: now });
   } catch (err) {
+    await rt.terminals.remove(id).catch(() => undefined);
     await rt.tmux.killWindow(pane.windowId).catch(() => undefined);
     rmSync(runtimeDir, { recursive: true, force: true });
     await workspace.discard();

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openEvents, type EventStream } from '../../src/cli/events.js';
 import type { MessageRecord } from '../../src/inbox/schema.js';
@@ -17,8 +19,9 @@ describe('assignments report back', () => {
   });
   afterAll(() => env.cleanup());
 
-  async function assign(profile: string): Promise<{ boss: string; worker: string; finished: EventStream }> {
-    const boss = await env.launch(['--profile', 'boss', '--session', `boss-${profile}`]);
+  async function assign(profile: string, shellEnv: Record<string, string> = {}): Promise<{ boss: string; worker: string; finished: EventStream }> {
+    const out = await env.cliOk(['launch', '--headless', '--json', '--cwd', env.home, '--profile', 'boss', '--session', `boss-${profile}`], { env: shellEnv });
+    const boss = JSON.parse(out) as { id: string };
     const client = await env.client();
     const finished = await openEvents(client, { terminal: boss.id, types: 'handoff.finished' });
     const created = await openEvents(client, { types: 'terminal.created' });
@@ -55,7 +58,12 @@ describe('assignments report back', () => {
   });
 
   it('sends no second report when the worker already wrote to its caller during the turn', async () => {
-    const { boss, finished } = await assign('chatty');
+    const { boss, worker, finished } = await assign('chatty', { BOSS_SHELL_KEY: 'k-from-the-boss-shell' });
+    // The worker got the environment its caller was launched with, not the conductor's own.
+    const workerEnv = readFileSync(join(env.layout.runtime, worker, 'env.sh'), 'utf8');
+    expect(workerEnv).toContain(`export BOSS_SHELL_KEY='k-from-the-boss-shell'`);
+    expect(workerEnv).toContain(`export CONDUCTOR_TERMINAL_ID='${worker}'`);
+    expect(workerEnv).not.toContain(`CONDUCTOR_TERMINAL_ID='${boss}'`);
     await finished.next();
     finished.close();
     const messages = await received(boss);
