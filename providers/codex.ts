@@ -19,6 +19,8 @@
  * - The working directory is marked trusted for this run only, which skips the
  *   "Trust this folder?" dialog (it also lets that folder's .codex/ settings apply).
  */
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import type { LaunchContext, LaunchSpec, ProviderDefinition, ScreenState } from '../src/providers/types.js';
 
 /** Name of the MCP server that exposes the conductor's tools. The model sees them in namespace `mcp__conductor`. */
@@ -136,8 +138,14 @@ function launch(ctx: LaunchContext): LaunchSpec {
     env[TEST_API_KEY_ENV] = ctx.baseEnv[TEST_API_KEY_ENV] ?? 'dummy';
     files.push({ path: `${home}/config.toml`, content: testConfig(baseUrl, ctx.baseEnv.CONDUCTOR_CODEX_MAX_RETRIES) });
   }
-  // Rollouts (with their token_count events) are this terminal's own only in a CODEX_HOME of its own.
-  const usageRecords = env.CODEX_HOME ? { format: 'codex' as const, dir: env.CODEX_HOME } : undefined;
+  // Rollouts (with their token_count events) are all this terminal's own in a CODEX_HOME of its own.
+  // In a shared home (the user's ~/.codex) a rollout is told apart by its cwd and start time.
+  const usageRecords = baseUrl
+    ? { format: 'codex' as const, dir: env.CODEX_HOME! }
+    : { format: 'codex' as const, dir: env.CODEX_HOME ?? ctx.baseEnv.CODEX_HOME ?? join(homedir(), '.codex'), shared: true };
+  // `codex resume <id>` takes the same options; `--no-daemon` belongs to the top-level command.
+  if (ctx.resume) argv.splice(2, 0, 'resume');
+  if (ctx.resume) argv.push(ctx.resume.sessionId);
   return { argv, env, unsetEnv: NESTED_SESSION_ENV, files, usageRecords };
 }
 

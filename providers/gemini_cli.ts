@@ -45,6 +45,7 @@
  * Dialogs (trust, auth, API key, tool confirmations) replace the input area with a box
  * holding a numbered menu whose cursor is `●`.
  */
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { chooseConfigMode, type ConfigMode } from '../src/providers/configMode.js';
 import type { LaunchContext, LaunchSpec, ProviderDefinition, ScreenState } from '../src/providers/types.js';
@@ -165,6 +166,8 @@ function launch(ctx: LaunchContext): LaunchSpec {
   }
 
   const argv = ['gemini'];
+  // `conductor resume`: the chat's id, found in this terminal's chats (src/resume/conversation.ts).
+  if (ctx.resume) argv.push('--resume', ctx.resume.sessionId);
   if (profile?.model) argv.push('--model', profile.model);
   const approval = approvalMode(profile?.permissionMode);
   if (approval) argv.push('--approval-mode', approval);
@@ -180,8 +183,12 @@ function launch(ctx: LaunchContext): LaunchSpec {
   // as in a CI job that runs the conductor: a terminal is interactive by definition.
   const ciMarkers = ['CI', 'CONTINUOUS_INTEGRATION', ...Object.keys(ctx.baseEnv).filter((name) => name.startsWith('CI_'))];
   const unsetEnv = [...INHERITED_VARS, ...ciMarkers].filter((name) => !(name in env));
-  // Chat records are this terminal's own only in a GEMINI_CLI_HOME of its own.
-  const usageRecords = env.GEMINI_CLI_HOME ? { format: 'gemini_cli' as const, dir: env.GEMINI_CLI_HOME } : undefined;
+  // Chat records are all this terminal's own in a GEMINI_CLI_HOME of its own; in the user's home a
+  // chat is told apart by its project folder and start time.
+  const usageRecords =
+    mode === 'isolated'
+      ? { format: 'gemini_cli' as const, dir: env.GEMINI_CLI_HOME }
+      : { format: 'gemini_cli' as const, dir: env.GEMINI_CLI_HOME ?? ctx.baseEnv.GEMINI_CLI_HOME ?? homedir(), shared: true };
   return { argv, env, unsetEnv, files, usageRecords };
 }
 

@@ -120,6 +120,8 @@ export interface UsageSourceTable {
   format: string | null;
   dir: string | null;
   record_session_id: string | null;
+  shared: number;
+  cwd: string | null;
   max_cost_usd: number | null;
   created_at: number;
   finished_at: number | null;

@@ -31,6 +31,8 @@ export interface LaunchContext {
   hook?: { command: string; args: string[] };
   /** The environment of whoever asked for the launch (the CLI's shell, the calling agent, the daemon for flows). */
   baseEnv: Record<string, string | undefined>;
+  /** Continue the agent's own conversation with this id (its CLI's resume flag) instead of starting one. */
+  resume?: { sessionId: string };
 }
 
 export interface LaunchSpec {
@@ -52,6 +54,8 @@ export interface UsageRecords {
   dir: string;
   /** Claude Code: the `--session-id` it was started with, which names its transcript file. */
   sessionId?: string;
+  /** `dir` is shared with other sessions (the user's own home): a record is this terminal's by its cwd and start time. */
+  shared?: boolean;
 }
 
 /** A dialog the provider answers by itself during start-up (trust folder, API key confirmation…). */

@@ -9,6 +9,8 @@ import type { UsageSource, UsageStore } from './store.js';
 const log = moduleLogger('usage');
 
 const SWEEP_MS = 10_000;
+/** A session in a shared home may have written its start a little before the conductor noted the launch. */
+const START_SLACK_MS = 5_000;
 
 export interface UsageTrackerDeps {
   store: UsageStore;
@@ -28,6 +30,7 @@ export interface TrackedTerminal {
   provider: string;
   profile: string | null;
   callerTerminalId: string | null;
+  cwd: string;
 }
 
 /**
@@ -41,6 +44,8 @@ export class UsageTracker {
   private readonly again = new Set<string>();
   /** Warnings already logged this run (a vanished file, a model without a price), by key. */
   private readonly warned = new Set<string>();
+  /** Where and when each record file in a shared home started (it never changes once written). */
+  private readonly origins = new Map<string, { cwd: string; startedAt: number }>();
 
   constructor(private readonly deps: UsageTrackerDeps) {}
 
@@ -55,6 +60,8 @@ export class UsageTracker {
       format: records && readers[records.format] ? records.format : null,
       dir: records?.dir ?? null,
       record_session_id: records?.sessionId ?? null,
+      shared: records?.shared ? 1 : 0,
+      cwd: terminal.cwd,
       max_cost_usd: maxCostUsd ?? null,
       created_at: this.deps.clock(),
       finished_at: null,
@@ -108,7 +115,7 @@ export class UsageTracker {
     const source = await this.deps.store.source(terminalId);
     if (!source?.format || !source.dir) return;
     const reader = readers[source.format];
-    const files = reader.files({ dir: source.dir, sessionId: source.record_session_id });
+    const files = source.shared ? await this.sharedFilesOf(source) : reader.files({ dir: source.dir, sessionId: source.record_session_id });
     for (const gone of (await this.deps.store.knownFiles(terminalId)).filter((f) => !files.includes(f) && !existsSync(f))) {
       this.warnOnce(`gone:${gone}`, { terminal: terminalId, file: gone }, 'a usage record file vanished; the figures read from it are kept');
     }
@@ -118,6 +125,33 @@ export class UsageTracker {
     if (added > 0) await this.deps.onNewUsage?.(terminalId);
     // Read to the end after the agent stopped: nothing more can come, so no later start reads it again.
     if (!live) await this.deps.store.finish(terminalId, this.deps.clock());
+  }
+
+  /**
+   * In a home shared with other sessions, a record file is this terminal's when it was started in
+   * the terminal's cwd, and this terminal is the latest launched there, before the file started,
+   * of those (same agent, same home) still running then.
+   */
+  private async sharedFilesOf(source: UsageSource): Promise<string[]> {
+    const reader = readers[source.format!];
+    if (!reader.sharedFiles || !reader.origin) return [];
+    const rivals = (await this.deps.store.sources()).filter(
+      (s) => s.shared && s.format === source.format && s.dir === source.dir && s.cwd === source.cwd,
+    );
+    return reader.sharedFiles(source.dir!, source.created_at - START_SLACK_MS).filter((file) => {
+      let origin = this.origins.get(file);
+      if (!origin) {
+        origin = reader.origin!(file) ?? undefined;
+        if (!origin) return false;
+        this.origins.set(file, origin);
+      }
+      if (origin.cwd !== source.cwd) return false;
+      const started = origin.startedAt;
+      const owner = rivals
+        .filter((s) => s.created_at <= started + START_SLACK_MS && (s.finished_at === null || s.finished_at >= started))
+        .sort((a, b) => b.created_at - a.created_at)[0];
+      return owner?.terminal_id === source.terminal_id;
+    });
   }
 
   private async readFile(source: UsageSource, file: string): Promise<number> {

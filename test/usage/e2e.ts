@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { execa } from 'execa';
 import { expect } from 'vitest';
 import { openEvents } from '../../src/cli/events.js';
@@ -10,7 +11,7 @@ import { waitForFile } from '../helpers/wait.js';
 
 /** What the real-CLI usage tests share. */
 
-export const ccusageBin = `${repoRoot}node_modules/.bin/ccusage`;
+export const ccusageBin = join(repoRoot, 'node_modules', '.bin', 'ccusage');
 
 /** Sends a prompt and waits until the turn has ended. */
 export async function turn(env: TestEnv, id: string, prompt: string, done: (s: TerminalStatus) => boolean = (s) => s === 'completed' || s === 'error'): Promise<TerminalStatus> {

@@ -20,7 +20,8 @@ export async function usageWorld(prices = new PriceTable({})) {
   const opened: OpenedDatabase = openDatabase(join(home, 'conductor.db'));
   await migrate(opened.db);
   const store = new UsageStore(opened.db);
-  const tracker = (priceTable = prices, isLive = () => true) => new UsageTracker({ store, prices: () => priceTable, clock: () => Date.now(), isLive });
+  const tracker = (priceTable = prices, isLive = (_id: string) => true, clock = () => Date.now()) =>
+    new UsageTracker({ store, prices: () => priceTable, clock, isLive });
   return {
     home,
     db: opened.db,
@@ -42,6 +43,6 @@ export async function usageWorld(prices = new PriceTable({})) {
   };
 }
 
-export function terminal(id: string, provider: string, callerTerminalId: string | null = null) {
-  return { id, sessionId: 's-1', sessionName: 'work', provider, profile: null, callerTerminalId };
+export function terminal(id: string, provider: string, callerTerminalId: string | null = null, cwd = '/home/dev/project') {
+  return { id, sessionId: 's-1', sessionName: 'work', provider, profile: null, callerTerminalId, cwd };
 }

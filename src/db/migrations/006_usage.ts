@@ -19,6 +19,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('dir', 'text')
     /** Claude Code: the --session-id that names its transcript. */
     .addColumn('record_session_id', 'text')
+    /** 1: `dir` is the user's shared home, where a record file is this terminal's by its cwd and start time. */
+    .addColumn('shared', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('cwd', 'text')
     /** The profile's maxCostUsd at launch. */
     .addColumn('max_cost_usd', 'real')
     .addColumn('created_at', 'integer', (c) => c.notNull())

@@ -1,6 +1,6 @@
 import { basename, join } from 'node:path';
 import type { ResponseUsage } from '../schema.js';
-import { filesUnder } from './files.js';
+import { entries, filesUnder, firstLine } from './files.js';
 import { count, jsonLines, timestamp, type RecordReader } from './types.js';
 
 interface Totals {
@@ -36,6 +36,22 @@ function minus(a: Totals, b: Totals): Totals | null {
 export const codexReader: RecordReader = {
   files({ dir }) {
     return filesUnder(join(dir, 'sessions'), (name) => name.startsWith('rollout-') && name.endsWith('.jsonl'));
+  },
+
+  // Rollouts are filed by day (sessions/YYYY/MM/DD); days well before `since` are not looked into.
+  sharedFiles(dir, since) {
+    const from = new Date(since - 24 * 3600 * 1000).toISOString().slice(0, 10).replace(/-/g, '/');
+    const days = entries(join(dir, 'sessions')).flatMap((y) => entries(y.path).flatMap((m) => entries(m.path)));
+    return days
+      .filter((d) => d.isDir && d.path.slice(-10) >= from)
+      .flatMap((d) => filesUnder(d.path, (name) => name.startsWith('rollout-') && name.endsWith('.jsonl')));
+  },
+
+  origin(file) {
+    const meta = firstLine(file);
+    const payload = meta?.type === 'session_meta' ? (meta.payload as Record<string, unknown>) : undefined;
+    if (typeof payload?.cwd !== 'string') return null;
+    return { cwd: payload.cwd, startedAt: timestamp(payload.timestamp ?? meta?.timestamp, 0) };
   },
 
   parse(lines, file, previous, warn) {

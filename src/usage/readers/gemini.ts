@@ -1,6 +1,7 @@
-import { join } from 'node:path';
+import { readFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { ResponseUsage } from '../schema.js';
-import { entries } from './files.js';
+import { entries, firstLine } from './files.js';
 import { count, jsonLines, timestamp, type RecordReader } from './types.js';
 
 /**
@@ -16,6 +17,28 @@ export const geminiReader: RecordReader = {
       files.push(...entries(join(project.path, 'chats')).filter((e) => !e.isDir && e.name.endsWith('.jsonl')).map((e) => e.path));
     }
     return files.sort();
+  },
+
+  sharedFiles(dir, since) {
+    return geminiReader.files({ dir, sessionId: null }).filter((file) => {
+      try {
+        return statSync(file).mtimeMs >= since;
+      } catch {
+        return false;
+      }
+    });
+  },
+
+  // The project folder's `.project_root` names the working directory; the first line, the start.
+  origin(file) {
+    const head = firstLine(file);
+    if (typeof head?.startTime !== 'string') return null;
+    try {
+      const cwd = readFileSync(join(dirname(dirname(file)), '.project_root'), 'utf8').trim();
+      return { cwd, startedAt: timestamp(head.startTime, 0) };
+    } catch {
+      return null;
+    }
   },
 
   parse(lines, file, _state, warn) {

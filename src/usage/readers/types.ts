@@ -19,6 +19,10 @@ export interface Parsed {
 export interface RecordReader {
   /** The files holding this terminal's records as they stand now. */
   files(location: RecordLocation): string[];
+  /** In a home shared with other sessions: every record file that may have been started since `since` (ms). */
+  sharedFiles?(dir: string, since: number): string[];
+  /** The working directory and start of the session a record file belongs to; null while that is not written yet. */
+  origin?(file: string): { cwd: string; startedAt: number } | null;
   /** The responses in newly appended lines. `state` is what the previous call returned (null at first). */
   parse(lines: NewLine[], file: string, state: unknown, warn: Warn): Parsed;
 }
