@@ -147,9 +147,10 @@ function launch(ctx: LaunchContext): LaunchSpec {
   }
 
   Object.assign(env, profile?.env);
-  // A known session id names the transcript (`projects/<dir>/<id>.jsonl`) the usage figures come from.
-  const sessionId = randomUUID();
-  argv.push('--session-id', sessionId);
+  // A known session id names the transcript (`projects/<dir>/<id>.jsonl`) the usage figures come
+  // from, and is the conversation `conductor resume` continues (`--resume <id>`).
+  const sessionId = ctx.resume?.sessionId ?? randomUUID();
+  argv.push(ctx.resume ? '--resume' : '--session-id', sessionId);
   const usageRecords = {
     format: 'claude_code' as const,
     dir: env.CLAUDE_CONFIG_DIR ?? effectiveEnv.CLAUDE_CONFIG_DIR ?? join(homedir(), '.claude'),
@@ -215,6 +216,15 @@ interface Block {
   lines: string[];
 }
 
+/**
+ * The transcript's first line is indented: the tail of an answer that began above the screen,
+ * unless it is 2.1.332's header drawn before its logo (`           Claude Code v2.1.332`).
+ */
+function startsIndented(transcript: string[]): boolean {
+  const first = transcript.find((line) => line !== '');
+  return first !== undefined && first.startsWith('  ') && !/^ +Claude Code v\d/.test(first);
+}
+
 /** Index of the last submitted user prompt in the transcript, or -1. */
 function lastPromptIndex(transcript: string[]): number {
   for (let i = transcript.length - 1; i >= 0; i--) if (/^❯ \S/.test(transcript[i])) return i;
@@ -234,7 +244,7 @@ function turnBlocks(transcript: string[]): Block[] {
   if (start >= 0) {
     // The prompt's own continuation lines (indented, no blank line in between).
     while (i < transcript.length && transcript[i].startsWith('  ') && !/^ +⎿/.test(transcript[i])) i++;
-  } else if (transcript.find((line) => line !== '')?.startsWith('  ')) {
+  } else if (startsIndented(transcript)) {
     // The answer began above the visible screen: its tail is a text block without a bullet.
     current = { kind: 'text', lines: [] };
     blocks.push(current);
