@@ -94,8 +94,12 @@ export class UsageReporter {
         if (sources.length === 0) throw new NotFoundError('session', query.session, 'run `conductor usage` to see the sessions with usage figures');
       }
     }
-    const ids = sources.map((s) => s.terminal_id);
-    const own = await this.figures(ids, query.since);
+    let own = await this.figures(sources.map((s) => s.terminal_id), query.since);
+    // With a date, terminals idle all that time are left out (they would only add zeros).
+    if (query.since !== undefined && !query.terminalId) {
+      sources = sources.filter((s) => s.created_at >= query.since! || (own.get(s.terminal_id)?.models.length ?? 0) > 0);
+      own = new Map(sources.map((s) => [s.terminal_id, own.get(s.terminal_id)!]));
+    }
     const terminals: TerminalUsage[] = [];
     for (const s of sources) {
       terminals.push({

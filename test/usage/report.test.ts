@@ -61,6 +61,10 @@ describe('usage report', () => {
     const w = await tree();
     const report = await w.reporter.report({ since: Date.parse('2026-06-02T00:00:00Z') });
     expect(report.totals.inputTokens).toBe(3000);
+    // Launched now, so after that date: the other terminals stay listed even without responses.
+    expect(report.terminals).toHaveLength(5);
+    const later = await w.reporter.report({ since: Date.now() + 60_000 });
+    expect(later.terminals).toEqual([]);
     expect(report.since).toBe('2026-06-02T00:00:00.000Z');
   });
 
