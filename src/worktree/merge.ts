@@ -98,12 +98,30 @@ async function undoMerge(checkout: string, squash: boolean): Promise<void> {
   await git(checkout, squash ? ['reset', '--merge'] : ['merge', '--abort']);
 }
 
+/** One merge at a time per repository: a second one would meet the first's index lock, and its undo would undo the first. */
+const merging = new Map<string, Promise<unknown>>();
+
+function oneAtATime<T>(repo: string, work: () => Promise<T>): Promise<T> {
+  const previous = merging.get(repo) ?? Promise.resolve();
+  const next = previous.catch(() => undefined).then(work);
+  const settled = next.catch(() => undefined);
+  merging.set(repo, settled);
+  void settled.then(() => {
+    if (merging.get(repo) === settled) merging.delete(repo);
+  });
+  return next;
+}
+
 /**
  * Merges a worker's branch, with its uncommitted work committed first, into `into` (default: its
  * base branch) in the checkout of that branch. Refuses, changing nothing on either side, when
  * that checkout has uncommitted changes or the merge would conflict.
  */
-export async function mergeWorktree(row: WorktreeRow, input: Pick<MergeInput, 'into' | 'squash'>): Promise<Omit<MergeResult, 'worktreeRemoved'>> {
+export function mergeWorktree(row: WorktreeRow, input: Pick<MergeInput, 'into' | 'squash'>): Promise<Omit<MergeResult, 'worktreeRemoved'>> {
+  return oneAtATime(row.repo, () => mergeNow(row, input));
+}
+
+async function mergeNow(row: WorktreeRow, input: Pick<MergeInput, 'into' | 'squash'>): Promise<Omit<MergeResult, 'worktreeRemoved'>> {
   const path = await workerCheckout(row);
   const target = await targetOf(row, input.into);
   const checkout = await targetCheckout(row, target);
