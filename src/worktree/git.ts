@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, rmSync } from 'node:fs';
 import { execa } from 'execa';
 import { ConductorError } from '../errors.js';
@@ -101,7 +102,7 @@ export async function worktreeList(cwd: string): Promise<Array<{ path: string; b
  */
 export async function snapshotTree(worktree: string): Promise<string> {
   const index = await gitOk(worktree, ['rev-parse', '--path-format=absolute', '--git-path', 'index']);
-  const scratch = `${index}.conductor-${process.pid}-${Date.now()}`;
+  const scratch = `${index}.conductor-${randomBytes(6).toString('hex')}`;
   try {
     if (existsSync(index)) copyFileSync(index, scratch);
     const env = { GIT_INDEX_FILE: scratch };
