@@ -17,6 +17,7 @@ import { fuzzHttp, fuzzMcp } from './fuzz.js';
 import { knownIds } from './fuzzWorld.js';
 import { killDuringApprovalWait, killDuringFlowRun, killDuringHandoff } from './sigkill.js';
 import { stallTmux } from './tmuxStall.js';
+import { failEachWorker } from './workers.js';
 
 interface Row {
   fault: string;
@@ -92,6 +93,23 @@ async function main(): Promise<number> {
     if (!f) continue;
     results[name] = f;
     rows.push({ fault: f.fault, survived: f.survived, lost: f.messages.lost, duplicated: f.messages.duplicated, healthMaxMs: null, lsMaxMs: null, controlMaxMs: null, note: `${f.detail}; new daemon answered ${f.restartMs} ms after the kill` });
+  }
+
+  const workers = await inWorld('a failure in each background worker', failEachWorker);
+  if (workers) {
+    results.workers = workers;
+    for (const w of workers.workers) {
+      rows.push({
+        fault: `failure injected into the ${w.worker} worker`,
+        survived: w.logged && w.workedAfter && workers.sameDaemon,
+        lost: w.worker === 'inbox' && !workers.messageDeliveredOnce ? 1 : 0,
+        duplicated: 0,
+        healthMaxMs: null,
+        lsMaxMs: null,
+        controlMaxMs: null,
+        note: `logged: ${w.logged}; worked after: ${w.workedAfter}; same daemon: ${workers.sameDaemon}`,
+      });
+    }
   }
 
   const stall = await inWorld('tmux stall', stallTmux);
