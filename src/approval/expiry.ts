@@ -45,6 +45,24 @@ export class ApprovalExpiry {
     this.timer.unref();
   }
 
+  /**
+   * A lost terminal being resumed: its permission prompt and its waiting hook died with its old
+   * window, so their requests expire, with that reason. Requests over MCP stay pending: their
+   * decision still reaches the resumed agent when it goes to its inbox.
+   */
+  async expireAskedBy(terminalId: string, note: string): Promise<number> {
+    const now = this.rt.clock();
+    let expired = 0;
+    for (const source of ['prompt', 'hook'] as const) {
+      for (const a of await this.rt.approvals.pendingFor(terminalId, source)) {
+        if (!(await this.rt.approvals.decide(a.id, 'expired', 'the conductor', note, now))) continue;
+        await settle(this.rt, await this.rt.approvals.get(a.id), now);
+        expired++;
+      }
+    }
+    return expired;
+  }
+
   private async expire(): Promise<void> {
     const now = this.rt.clock();
     for (const a of await this.rt.approvals.expiring(now)) {

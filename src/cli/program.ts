@@ -16,11 +16,12 @@ import * as launch from './commands/launch.js';
 import * as logs from './commands/logs.js';
 import * as ls from './commands/ls.js';
 import * as mcp from './commands/mcp.js';
-import * as notify from './commands/notify.js';
 import * as merge from './commands/merge.js';
+import * as notify from './commands/notify.js';
 import * as output from './commands/output.js';
 import * as profiles from './commands/profiles.js';
 import * as providers from './commands/providers.js';
+import * as resume from './commands/resume.js';
 import * as send from './commands/send.js';
 import * as shutdown from './commands/shutdown.js';
 import * as usage from './commands/usage.js';
@@ -33,7 +34,7 @@ program
   .version(VERSION, '-V, --version')
   .showHelpAfterError('(add --help for usage)');
 
-for (const command of [init, daemon, doctor, launch, ls, usage, send, interrupt, keys, inbox, output, logs, attach, shutdown, diff, merge, worktrees, providers, profiles, install, flow, approvals, notify, hook, mcp]) command.register(program);
+for (const command of [init, daemon, doctor, launch, ls, usage, send, interrupt, keys, inbox, output, logs, attach, shutdown, resume, diff, merge, worktrees, providers, profiles, install, flow, approvals, notify, hook, mcp]) command.register(program);
 
 program.configureOutput({ writeErr: (s) => process.stderr.write(s.startsWith('error:') ? `conductor: ${s.slice(7)}` : s) });
 export async function main(argv: string[]): Promise<void> {

@@ -153,6 +153,17 @@ export interface UsageBudgetRequestTable {
   created_at: number;
 }
 
+export interface ResumeRecordTable {
+  terminal_id: string;
+  env: string;
+  format: string | null;
+  agent_home: string | null;
+  conversation_id: string | null;
+  created_at: number;
+  resumed_at: number | null;
+  resume_count: Generated<number>;
+}
+
 export interface Database {
   sessions: SessionTable;
   terminals: TerminalTable;
@@ -166,4 +177,5 @@ export interface Database {
   usage_responses: UsageResponseTable;
   usage_budget_requests: UsageBudgetRequestTable;
   worktrees: WorktreeTable;
+  resume_records: ResumeRecordTable;
 }

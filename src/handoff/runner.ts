@@ -74,6 +74,11 @@ export class HandoffRunner {
   private async timeOut(id: string): Promise<void> {
     const row = await this.store.row(id);
     if (!row || row.state !== 'running') return;
+    const worker = row.worker_terminal_id ? await this.rt.terminals.find(row.worker_terminal_id) : undefined;
+    // A lost worker (see docs/resume.md) is waited for until the deadline, then reported as such.
+    if (worker?.status === 'lost') {
+      return this.end(row, 'failed', { error: `the worker ${worker.id} was lost with its tmux window and not resumed before the deadline: \`conductor resume ${worker.id}\`` });
+    }
     await this.end(row, 'timeout', { error: `no answer within the timeout; the worker ${row.worker_terminal_id} is kept for you to inspect` });
   }
 

@@ -26,6 +26,7 @@ import { NotifyStore } from '../notify/store.js';
 import { NotifyWorker } from '../notify/worker.js';
 import { TerminalMonitor } from '../status/monitor.js';
 import { reconcile } from '../terminal/reconcile.js';
+import { autoResume } from '../resume/auto.js';
 import { TerminalStore } from '../terminal/store.js';
 import { requestApproval } from '../approval/operations.js';
 import { UsageService } from '../usage/service.js';
@@ -148,6 +149,8 @@ export async function runDaemon(): Promise<void> {
     rt.approvalExpiry.start();
     promptApprovals.start();
     await rt.notify.start();
+    // After the inbox and handoff runner, so work queued for a lost terminal follows it.
+    autoResume(rt);
     stopApprovals = async () => {
       rt.approvalExpiry.stop();
       await promptApprovals.stop();

@@ -8,16 +8,35 @@ import { recordExit } from './exit.js';
 const log = moduleLogger('reconcile');
 
 /**
- * After a daemon (re)start: terminals whose panes vanished are marked exited; live ones are
- * watched again, with their log continuing where it stopped. Nothing running is touched.
+ * No status recorded (the pane's wrapper died with it) or death by a signal (128+n: a shutting
+ * down machine hangs up or terminates everything): the agent did not end on its own.
  */
-export async function reconcile(rt: Runtime): Promise<{ resumed: number; exited: number }> {
+function killedFromOutside(status: number | null): boolean {
+  return status === null || status > 128;
+}
+
+/**
+ * After a daemon (re)start: terminals whose agents ended are marked exited; those whose window
+ * vanished while the agent never exited on its own (a reboot, a killed tmux server) are marked
+ * lost, for `conductor resume`; live ones are watched again, with their log continuing where it
+ * stopped. Nothing running is touched.
+ */
+export async function reconcile(rt: Runtime): Promise<{ resumed: number; exited: number; lost: number }> {
   const panes = new Map((await rt.tmux.listPanes()).map((p) => [p.paneId, p]));
   let resumed = 0;
   let exited = 0;
+  let lost = 0;
   for (const t of await rt.terminals.list({ live: true })) {
+    if (t.status === 'lost') continue;
     const pane = panes.get(t.tmuxPane);
     const gone = !pane || pane.sessionName !== t.tmuxSession;
+    if (gone && killedFromOutside(recordedExitStatus(rt.layout, t.id))) {
+      if (await rt.terminals.markLost(t.id, rt.clock(), 'its tmux window vanished while the agent was running: `conductor resume` starts it again')) {
+        await rt.bus.publish('terminal.status', { sessionId: t.sessionId, terminalId: t.id }, { status: 'lost', previous: t.status, detail: 'its tmux window vanished' });
+        lost++;
+      }
+      continue;
+    }
     if (gone || pane.dead) {
       const exitCode = recordedExitStatus(rt.layout, t.id) ?? (gone ? null : pane.deadStatus);
       const detail = gone
@@ -37,6 +56,6 @@ export async function reconcile(rt: Runtime): Promise<{ resumed: number; exited:
       await rt.terminals.updateStatus(t.id, { status: 'error', detail: (err as Error).message, at: rt.clock() });
     }
   }
-  log.info({ resumed, exited }, 'reconciled terminals with tmux');
-  return { resumed, exited };
+  log.info({ resumed, exited, lost }, 'reconciled terminals with tmux');
+  return { resumed, exited, lost };
 }

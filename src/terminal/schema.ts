@@ -4,7 +4,8 @@ import type { WorktreeInfo } from '../worktree/schema.js';
 import { launchEnvSchema } from './environment.js';
 import type { UsageFigures } from '../usage/schema.js';
 
-export const terminalStatuses = ['starting', 'idle', 'busy', 'waiting_input', 'completed', 'error', 'exited'] as const;
+/** `lost`: its tmux window vanished while its agent was still running (a reboot): `conductor resume` starts it again. */
+export const terminalStatuses = ['starting', 'idle', 'busy', 'waiting_input', 'completed', 'error', 'exited', 'lost'] as const;
 export type TerminalStatus = (typeof terminalStatuses)[number];
 
 export const terminalIdSchema = z.string().regex(/^[0-9a-f]{8}$/, 'a terminal id is 8 hex characters (see `conductor ls`)');

@@ -113,6 +113,36 @@ export class TerminalStore {
     return Number(result.numUpdatedRows) > 0;
   }
 
+  /** True when this call moved a running terminal to `lost` (its window is gone, its agent never exited). */
+  async markLost(id: string, at: number, detail: string): Promise<boolean> {
+    const result = await this.db
+      .updateTable('terminals')
+      .set({ status: 'lost', status_detail: detail, last_active_at: at })
+      .where('id', '=', id)
+      .where('status', 'not in', ['exited', 'lost'])
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  /**
+   * Claims a lost terminal for one resume: only the call that moves it from `lost` to `starting`
+   * goes on to start an agent, so two resumes at once start one.
+   */
+  async claimLost(id: string, at: number): Promise<boolean> {
+    const result = await this.db
+      .updateTable('terminals')
+      .set({ status: 'starting', status_detail: 'resuming', last_active_at: at })
+      .where('id', '=', id)
+      .where('status', '=', 'lost')
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  /** Points a resumed terminal at its new tmux window and pane. */
+  async movePane(id: string, pane: { windowId: string; paneId: string }): Promise<void> {
+    await this.db.updateTable('terminals').set({ tmux_window: pane.windowId, tmux_pane: pane.paneId }).where('id', '=', id).execute();
+  }
+
   async touch(id: string, at: number): Promise<void> {
     await this.db.updateTable('terminals').set({ last_active_at: at }).where('id', '=', id).execute();
   }

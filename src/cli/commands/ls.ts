@@ -34,6 +34,9 @@ export function register(program: Command): void {
           ]),
         );
         process.stdout.write(`${table(['SESSION', 'TERMINAL', 'PROVIDER', 'PROFILE', 'STATUS', 'ACTIVE', 'USAGE', 'CALLER', 'BRANCH', 'CWD'], rows)}\n`);
+        const lost = sessions.flatMap((s) => s.terminals).filter((t) => t.status === 'lost');
+        if (lost.length === 1) process.stdout.write(`\n${lost[0].id} was lost with its tmux window: \`conductor resume ${lost[0].id}\` starts it again\n`);
+        else if (lost.length > 1) process.stdout.write(`\n${lost.length} terminals were lost with their tmux windows: \`conductor resume --all\` starts them again\n`);
       }),
     );
 }

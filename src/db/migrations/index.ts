@@ -7,6 +7,7 @@ import * as m005 from './005_worktrees.js';
 import * as m006 from './006_usage.js';
 import * as m007 from './007_notify.js';
 import * as m008 from './008_assignments.js';
+import * as m010 from './010_resume.js';
 
 /** Numbered migrations, applied in key order at daemon start. Never edit one that has shipped: add the next. */
 export const migrations: Record<string, Migration> = {
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   '006_usage': m006,
   '007_notify': m007,
   '008_assignments': m008,
+  '010_resume': m010,
 };
