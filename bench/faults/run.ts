@@ -14,7 +14,7 @@ import { internalErrorsLogged } from './daemonLog.js';
 import { fillTheDisk, mountSmallDisk, unmountSmallDisk } from './diskFull.js';
 import { floodOutput, oversizedBodies } from './flood.js';
 import { fuzzHttp, fuzzMcp } from './fuzz.js';
-import { knownIds } from './fuzzWorld.js';
+import { holdTmuxServer, knownIds } from './fuzzWorld.js';
 import { killDuringApprovalWait, killDuringFlowRun, killDuringHandoff } from './sigkill.js';
 import { stallTmux } from './tmuxStall.js';
 import { failEachWorker } from './workers.js';
@@ -70,6 +70,7 @@ async function main(): Promise<number> {
   const fuzz = await inWorld('fuzzing', async (env) => {
     const client = await env.client();
     const terminal = await env.launch(['--provider', 'shell']);
+    await holdTmuxServer(env);
     const known = await knownIds(client, terminal);
     const http = await fuzzHttp(client, known, HTTP_RUNS);
     const mcp = await fuzzMcp({

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { TmuxUnavailableError } from '../errors.js';
 import { resolveProvider } from '../providers/registry.js';
 import type { Runtime } from '../runtime.js';
 import { TmuxTargetMissingError } from '../tmux/client.js';
@@ -28,6 +29,8 @@ async function capture(rt: Runtime, terminal: TerminalRecord, history: number): 
     return await rt.tmux.capture(terminal.tmuxPane, history);
   } catch (err) {
     if (err instanceof TmuxTargetMissingError) return null;
+    // An exited terminal's window may have gone with the whole tmux server: its log remains.
+    if (err instanceof TmuxUnavailableError && terminal.status === 'exited') return null;
     throw err;
   }
 }

@@ -1,3 +1,4 @@
+import { TmuxUnavailableError } from '../errors.js';
 import { moduleLogger } from '../logger.js';
 import { paneProcessTree, terminateTree, waitForExit } from '../process/tree.js';
 import { resolveProvider } from '../providers/registry.js';
@@ -37,7 +38,8 @@ export async function shutdownTerminal(rt: Runtime, terminal: TerminalRecord): P
   try {
     info = await rt.tmux.paneInfo(terminal.tmuxPane);
   } catch (err) {
-    if (!(err instanceof TmuxTargetMissingError)) throw err;
+    // No window, or no tmux server at all (it ends with its last session): nothing left to stop.
+    if (!(err instanceof TmuxTargetMissingError || err instanceof TmuxUnavailableError)) throw err;
   }
   if (info && !info.dead) {
     const tree = () => paneProcessTree(info.pid);

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { checkConsistency } from '../../bench/faults/consistency.js';
 import { internalErrorsLogged } from '../../bench/faults/daemonLog.js';
 import { daemonRoutes, fuzzHttp, fuzzMcp } from '../../bench/faults/fuzz.js';
-import { knownIds } from '../../bench/faults/fuzzWorld.js';
+import { holdTmuxServer, knownIds } from '../../bench/faults/fuzzWorld.js';
 import { conductorBin, TestEnv } from '../helpers/env.js';
 
 describe('random and adversarial input', () => {
@@ -12,6 +12,7 @@ describe('random and adversarial input', () => {
   it('never gets a 5xx from any HTTP route or MCP tool; the daemon stays up and its database consistent', async () => {
     const client = await env.client();
     const terminal = await env.launch(['--provider', 'shell']);
+    await holdTmuxServer(env);
     const known = await knownIds(client, terminal);
     const routes = daemonRoutes();
     expect(routes.length).toBeGreaterThan(25);
