@@ -1,7 +1,7 @@
-import { rmSync } from 'node:fs';
+import { appendFileSync, rmSync } from 'node:fs';
 import { expect } from 'vitest';
 import { findDaemon } from '../../src/cli/client.js';
-import { paneProcessTree, waitForExit } from '../../src/process/tree.js';
+import { listProcesses, paneProcessTree, waitForExit } from '../../src/process/tree.js';
 import type { TerminalRecord } from '../../src/terminal/schema.js';
 import type { TestEnv } from '../helpers/env.js';
 
@@ -13,11 +13,17 @@ import type { TestEnv } from '../helpers/env.js';
 export async function reboot(env: TestEnv): Promise<number[]> {
   const daemon = await findDaemon(env.layout);
   expect(daemon, 'a daemon runs before the reboot').toBeDefined();
-  const server = Number(String((await env.tmux(['display-message', '-p', '#{pid}'])).stdout).trim());
-  const socketPath = String((await env.tmux(['display-message', '-p', '#{socket_path}'])).stdout).trim();
-  const panePids = String((await env.tmux(['list-panes', '-a', '-F', '#{pane_pid}'])).stdout).trim().split('\n').filter(Boolean).map(Number);
-  const agents = panePids.flatMap((pid) => paneProcessTree(pid));
-  const pids = [...new Set([daemon!.state.pid, server, ...agents])];
+  const panes = String((await env.tmux(['list-panes', '-a', '-F', '#{pid} #{pane_pid} #{socket_path}'])).stdout).trim().split('\n').filter(Boolean);
+  expect(panes.length, 'tmux has panes before the reboot').toBeGreaterThan(0);
+  const [server, , socketPath] = panes[0].split(' ');
+  const agents = panes.flatMap((line) => paneProcessTree(Number(line.split(' ')[1])));
+  // Only real pids of other processes: a 0 or a NaN here would signal the test runner's own group.
+  // Only real pids outside the test runner's own session: a 0, a NaN or a process of this
+  // session here would signal the runner itself.
+  const ownSession = listProcesses().find((p) => p.pid === process.pid)?.sid;
+  const outside = new Set(listProcesses().filter((p) => p.sid !== ownSession).map((p) => p.pid));
+  const pids = [...new Set([daemon!.state.pid, Number(server), ...agents])].filter((pid) => Number.isInteger(pid) && pid > 1 && outside.has(pid));
+  if (process.env.RESUME_TEST_TRACE) appendFileSync(process.env.RESUME_TEST_TRACE, JSON.stringify({ ownSession, pids, all: [daemon!.state.pid, Number(server), ...agents] }) + '\n');
   expect(pids.length).toBeGreaterThanOrEqual(3);
   for (const pid of pids) {
     try {
