@@ -6,7 +6,8 @@ import { reboot, terminalRecord } from './reboot.js';
 
 export interface ConversationCase {
   env: TestEnv;
-  profile: string;
+  /** How the terminal is launched, e.g. `--profile NAME` or `--provider NAME`. */
+  launchArgs: string[];
   cwd: string;
   /** The bodies of every conversation request the fake model API received so far. */
   requestBodies(): unknown[];
@@ -19,7 +20,7 @@ export interface ConversationCase {
  */
 export async function conversationSurvivesReboot(c: ConversationCase): Promise<void> {
   const { env } = c;
-  const id = (await env.launch(['--profile', c.profile, '--cwd', c.cwd])).id;
+  const id = (await env.launch([...c.launchArgs, '--cwd', c.cwd])).id;
   const ask = async (text: string): Promise<string> => {
     const stream = await openEvents(await env.client(), { terminal: id, types: 'terminal.status' });
     try {

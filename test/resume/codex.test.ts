@@ -28,6 +28,6 @@ describe('resume after a reboot: Codex (real CLI, fake model API)', () => {
   });
 
   it('continues the conversation after the reboot under the same id', async () => {
-    await conversationSurvivesReboot({ env, profile: 'codex_default', cwd: workdir, answers, requestBodies: () => api.turnRequests().map((r) => r.body) });
+    await conversationSurvivesReboot({ env, launchArgs: ['--profile', 'codex_default'], cwd: workdir, answers, requestBodies: () => api.turnRequests().map((r) => r.body) });
   }, 240_000);
 });
