@@ -75,6 +75,9 @@ export function sendInput(
     if (current.status === 'exited') {
       throw new ConflictError(`terminal '${terminal.id}' has exited: start a new one with \`conductor launch\``);
     }
+    if (current.status === 'lost') {
+      throw new ConflictError(`terminal '${terminal.id}' was lost with its tmux window: \`conductor resume ${terminal.id}\` first, or \`conductor send --queue\` to deliver after it resumes`);
+    }
     const provider = resolveProvider(current.provider, rt.layout.providers);
     const pane = current.tmuxPane;
     const text = pasteSafe(input.text);
@@ -153,5 +156,6 @@ async function confirmed(rt: Runtime, id: string, landed: () => Promise<boolean>
 
 export async function sendKeys(rt: Runtime, terminal: TerminalRecord, keys: string[]): Promise<void> {
   if (terminal.status === 'exited') throw new ConflictError(`terminal '${terminal.id}' has exited`);
+  if (terminal.status === 'lost') throw new ConflictError(`terminal '${terminal.id}' was lost with its tmux window: \`conductor resume ${terminal.id}\` first`);
   await serialised(terminal.id, () => rt.tmux.sendKeys(terminal.tmuxPane, keys));
 }

@@ -75,8 +75,8 @@ export async function assertMayInterrupt(terminals: TerminalStore, by: string, t
 export async function interruptTerminal(deps: InterruptDeps, terminal: TerminalRecord, input: InterruptInput): Promise<InterruptReport> {
   if (input.by) await assertMayInterrupt(deps.terminals, input.by, terminal);
   const current = await deps.terminals.get(terminal.id);
-  if (current.status === 'exited') {
-    throw new ConflictError(`terminal '${current.id}' has exited: there is nothing to interrupt`);
+  if (current.status === 'exited' || current.status === 'lost') {
+    throw new ConflictError(`terminal '${current.id}' has ${current.status === 'lost' ? 'been lost with its tmux window' : 'exited'}: there is nothing to interrupt`);
   }
   const provider = resolveProvider(current.provider, deps.providersDir);
   const keys = provider.interrupt;

@@ -36,7 +36,8 @@ export async function shutdownTerminal(rt: Runtime, terminal: TerminalRecord): P
   await rt.bus.publish('terminal.stopping', { sessionId: terminal.sessionId, terminalId: terminal.id });
   let info;
   try {
-    info = await rt.tmux.paneInfo(terminal.tmuxPane);
+    // A lost terminal has no pane any more (src/resume): shutting it down only records the end.
+    if (terminal.status !== 'lost') info = await rt.tmux.paneInfo(terminal.tmuxPane);
   } catch (err) {
     // No window, or no tmux server at all (it ends with its last session): nothing left to stop.
     if (!(err instanceof TmuxTargetMissingError || err instanceof TmuxUnavailableError)) throw err;

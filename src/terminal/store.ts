@@ -7,6 +7,10 @@ import { iso, isoOrNull } from '../db/time.js';
 import type { UsageFigures } from '../usage/schema.js';
 import { worktreeColumns, worktreeFromJoin, type WorktreeJoin } from '../worktree/join.js';
 
+/** The tmux ids of a lost terminal until it resumes: they match no window or pane. */
+export const LOST_WINDOW = '@lost';
+export const LOST_PANE = '%lost';
+
 type Row = Selectable<TerminalTable> & { session_name: string; tmux_session: string } & WorktreeJoin;
 
 
@@ -113,11 +117,15 @@ export class TerminalStore {
     return Number(result.numUpdatedRows) > 0;
   }
 
-  /** True when this call moved a running terminal to `lost` (its window is gone, its agent never exited). */
+  /**
+   * True when this call moved a running terminal to `lost` (its window is gone, its agent never
+   * exited). Its pane and window ids are replaced by ones no tmux object has: a new tmux server
+   * hands out the old ids again, to other terminals' windows.
+   */
   async markLost(id: string, at: number, detail: string): Promise<boolean> {
     const result = await this.db
       .updateTable('terminals')
-      .set({ status: 'lost', status_detail: detail, last_active_at: at })
+      .set({ status: 'lost', status_detail: detail, last_active_at: at, tmux_window: LOST_WINDOW, tmux_pane: LOST_PANE })
       .where('id', '=', id)
       .where('status', 'not in', ['exited', 'lost'])
       .executeTakeFirst();

@@ -43,6 +43,9 @@ describe('resume after a reboot: shell and fake agent (real tmux, daemon, CLI)',
     expect(listed.find((t) => t.id === agent)?.status).toBe('lost');
     const table = await env.cliOk(['ls']);
     expect(table).toContain('conductor resume --all');
+    const typed = await env.cli(['send', agent, 'typed into nothing']);
+    expect(typed.exitCode).toBe(4);
+    expect(String(typed.stderr)).toContain(`conductor resume ${agent}`);
   }, 60_000);
 
   it('queues a message for a lost terminal instead of failing it', async () => {
@@ -106,5 +109,28 @@ describe('resume after a reboot: shell and fake agent (real tmux, daemon, CLI)',
     expect(readFileSync(t.logFile, 'utf8')).toMatch(/--- conductor: resumed at .*, started anew ---/);
     // The fake agent was lost again too, and came back by itself as well.
     expect((await env.waitForStatus(agent, ['idle'])).status).toBe('idle');
+  }, 60_000);
+
+  it('shuts a lost terminal down without touching the window a new tmux server gave its old ids', async () => {
+    await env.launch(['--provider', 'shell', '--cwd', workdir]);
+    const second = (await env.launch(['--provider', 'shell', '--cwd', workdir])).id;
+    const panesBefore = new Map((await env.sessions()).flatMap((s) => s.terminals).map((t) => [t.id, t.tmuxPane]));
+    await reboot(env);
+    await env.cliOk(['daemon', 'start']);
+    // The new tmux server numbers its panes from the start again: the resumed terminal's new
+    // pane id is the one another, still lost, terminal had before the reboot.
+    await env.cliOk(['resume', second]);
+    const alive = await env.waitForStatus(second, ['idle']);
+    const namesake = [...panesBefore].find(([id, pane]) => id !== second && pane === alive.tmuxPane)?.[0];
+    expect(namesake, `a lost terminal had pane ${alive.tmuxPane} before the reboot`).toBeDefined();
+    expect((await terminalRecord(env, namesake!)).status).toBe('lost');
+    const report = JSON.parse(await env.cliOk(['shutdown', namesake!, '--json'])).shutdown[0];
+    expect(report.method).toBe('already-exited');
+    expect((await terminalRecord(env, namesake!)).status).toBe('exited');
+    expect((await terminalRecord(env, second)).status).toBe('idle');
+    const windows = String((await env.tmux(['list-windows', '-a', '-F', '#{window_name}'])).stdout).split('\n');
+    expect(windows).toContain(alive.windowName);
+    const refused = await env.cli(['resume', namesake!]);
+    expect(String(refused.stderr)).toContain('shut down on purpose');
   }, 60_000);
 });
