@@ -29,8 +29,8 @@ async function capture(rt: Runtime, terminal: TerminalRecord, history: number): 
     return await rt.tmux.capture(terminal.tmuxPane, history);
   } catch (err) {
     if (err instanceof TmuxTargetMissingError) return null;
-    // An exited terminal's window may have gone with the whole tmux server: its log remains.
-    if (err instanceof TmuxUnavailableError && terminal.status === 'exited') return null;
+    // An exited or lost terminal's window may have gone with the whole tmux server: its log remains.
+    if (err instanceof TmuxUnavailableError && (terminal.status === 'exited' || terminal.status === 'lost')) return null;
     throw err;
   }
 }

@@ -78,8 +78,9 @@ describe('terminal lifecycle', () => {
     const all = sessions.flatMap((s) => s.terminals);
     expect(all.find((t) => t.id === a.id)?.status).toBe('completed');
     const bAfter = all.find((t) => t.id === b.id)!;
-    expect(bAfter.status).toBe('exited');
-    expect(bAfter.statusDetail).toMatch(/vanished while the daemon was down/);
+    // Its shell never exited on its own: lost, for `conductor resume` (docs/resume.md).
+    expect(bAfter.status).toBe('lost');
+    expect(bAfter.statusDetail).toMatch(/vanished while the agent was running/);
     // The surviving terminal is watched again: new input is seen through to completion.
     await env.cliOk(['send', a.id, 'after restart']);
     await env.waitForStatus(a.id, ['completed']);

@@ -43,6 +43,8 @@ describe('resume after a reboot: shell and fake agent (real tmux, daemon, CLI)',
     expect(listed.find((t) => t.id === agent)?.status).toBe('lost');
     const table = await env.cliOk(['ls']);
     expect(table).toContain('conductor resume --all');
+    // No tmux server runs yet: what a lost terminal showed comes from its clean log.
+    expect(await env.cliOk(['output', shell])).toContain('before-the-reboot');
     const typed = await env.cli(['send', agent, 'typed into nothing']);
     expect(typed.exitCode).toBe(4);
     expect(String(typed.stderr)).toContain(`conductor resume ${agent}`);
