@@ -1,4 +1,4 @@
-import { appendFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { expect } from 'vitest';
 import { findDaemon } from '../../src/cli/client.js';
 import { listProcesses, paneProcessTree, waitForExit } from '../../src/process/tree.js';
@@ -23,7 +23,6 @@ export async function reboot(env: TestEnv): Promise<number[]> {
   const ownSession = listProcesses().find((p) => p.pid === process.pid)?.sid;
   const outside = new Set(listProcesses().filter((p) => p.sid !== ownSession).map((p) => p.pid));
   const pids = [...new Set([daemon!.state.pid, Number(server), ...agents])].filter((pid) => Number.isInteger(pid) && pid > 1 && outside.has(pid));
-  if (process.env.RESUME_TEST_TRACE) appendFileSync(process.env.RESUME_TEST_TRACE, JSON.stringify({ ownSession, pids, all: [daemon!.state.pid, Number(server), ...agents] }) + '\n');
   expect(pids.length).toBeGreaterThanOrEqual(3);
   for (const pid of pids) {
     try {
