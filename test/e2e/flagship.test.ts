@@ -131,13 +131,24 @@ describe.each(CLAUDE_VERSIONS)('the flagship on Claude Code $version', ({ versio
       reportSeen = resolve;
       timer = setTimeout(() => reject(new Error('the report never reached the supervisor’s model')), 150_000);
     }).finally(() => clearTimeout(timer));
+    const events = await openEvents(await env.client(), { terminal: supervisor.id, types: 'terminal.status' });
     await env.cliOk(['send', supervisor.id, 'Assign: have the project summarised.']);
     const prompt = await reported;
+    const reportAt = Date.now();
     const assigned = api.requests.find((r) => r.kind === 'turn' && answeredTool(r.body) === 'mcp__conductor__assign');
     const worker = /Worker ([0-9a-f]{8}) \(claude_code, profile developer\)/.exec(toolResults(assigned!.body)[0])![1];
     expect(prompt).toContain(`[conductor] Report from worker ${worker} (profile developer`);
     expect(prompt).toContain(WORKER_SUMMARY);
-    await env.waitForStatus(supervisor.id, ['completed'], 60_000);
+    // The assign turn completed before the report was delivered: wait for the `completed` after the report.
+    try {
+      for (;;) {
+        const e = await events.next();
+        if (!e) throw new Error('the event stream ended before the report’s turn completed');
+        if (e.data.status === 'completed' && Date.parse(e.createdAt) > reportAt) break;
+      }
+    } finally {
+      events.close();
+    }
     expect(await env.cliOk(['output', supervisor.id, '--last'])).toContain(`Got the report. ${WORKER_SUMMARY}`);
   }, 180_000);
 
