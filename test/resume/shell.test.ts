@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openEvents } from '../../src/cli/events.js';
+import type { ApprovalRecord } from '../../src/approval/schema.js';
 import type { MessageRecord } from '../../src/inbox/schema.js';
 import { recordedPrompts, waitUntilDeliveredAndAnswered, writeFakeProfile } from '../helpers/agents.js';
 import { TestEnv } from '../helpers/env.js';
@@ -18,7 +19,10 @@ describe('resume after a reboot: shell and fake agent (real tmux, daemon, CLI)',
 
   beforeAll(async () => {
     mkdirSync(workdir, { recursive: true });
-    agentPrompts = writeFakeProfile(env, 'resumable', [{ match: 'after the outage', answer: 'Got it after the outage.' }]);
+    agentPrompts = writeFakeProfile(env, 'resumable', [
+      { match: 'after the outage', answer: 'Got it after the outage.' },
+      { match: 'risky', ask: 'Delete the build folder?', answer: 'Deleted.' },
+    ]);
   });
   afterAll(() => env.cleanup());
 
@@ -134,5 +138,27 @@ describe('resume after a reboot: shell and fake agent (real tmux, daemon, CLI)',
     expect(windows).toContain(alive.windowName);
     const refused = await env.cli(['resume', namesake!]);
     expect(String(refused.stderr)).toContain('shut down on purpose');
+  }, 60_000);
+
+  it('keeps a lost terminal\'s prompt approval pending, and expires it with the reason when it resumes', async () => {
+    const asker = (await env.launch(['--profile', 'resumable', '--cwd', workdir])).id;
+    const requested = await openEvents(await env.client(), { terminal: asker, types: 'approval.requested' });
+    let approvalId: string;
+    try {
+      await env.cliOk(['send', asker, 'do the risky thing']);
+      approvalId = String((await requested.next())!.data.approvalId);
+    } finally {
+      requested.close();
+    }
+    const pendingFor = async () => (await (await env.client()).get<{ approvals: ApprovalRecord[] }>('/approvals?all=true')).approvals.filter((a) => a.requester === asker);
+    const before = (await pendingFor()).find((a) => a.id === approvalId)!;
+    expect(before.state).toBe('pending');
+    await reboot(env);
+    expect((await terminalRecord(env, asker)).status).toBe('lost');
+    expect((await pendingFor()).find((a) => a.id === before.id)?.state).toBe('pending');
+    await env.cliOk(['resume', asker]);
+    const after = (await pendingFor()).find((a) => a.id === before.id)!;
+    expect(after.state).toBe('expired');
+    expect(after.note).toMatch(/lost with its tmux window/);
   }, 60_000);
 });
