@@ -42,10 +42,10 @@ export interface Runtime {
   flowScheduler: FlowScheduler;
   flowRunner: FlowRunner;
   cleanup: CleanupWorker;
-  notifyTargets: NotifyStore;
-  notify: NotifyWorker;
   /** Token usage and budgets; absent in runtimes built without it. */
   usage?: UsageService;
+  notifyTargets: NotifyStore;
+  notify: NotifyWorker;
   worktrees: WorktreeStore;
   clock: () => number;
   port: number;

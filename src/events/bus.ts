@@ -22,7 +22,9 @@ export type EventType =
   /** A terminal's worktree at its shutdown: removed (nothing to lose) or kept (it holds work). */
   | 'worktree.removed'
   | 'worktree.kept'
-  | 'notify.failed';
+  | 'notify.failed'
+  /** A delegation tree passed its profile's maxCostUsd; an approval request decides whether it goes on. */
+  | 'usage.budget';
 
 export interface ConductorEvent {
   id: number;

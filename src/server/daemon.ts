@@ -132,6 +132,9 @@ export async function runDaemon(): Promise<void> {
       fileApproval: async (requester, action, reason, details) =>
         (await requestApproval(rt, { requester, action, reason, details, expiresIn: 7 * 24 * 3600 })).id,
       approvalState: async (id) => (await rt.approvals.find(id))?.state,
+      announce: async (terminalId, data) => {
+        await bus.publish('usage.budget', { terminalId }, data);
+      },
     });
     rt.audit = new ApprovalAudit(join(l.approvals, 'audit.jsonl'));
     rt.approvalExpiry = new ApprovalExpiry(rt);

@@ -13,6 +13,8 @@ export interface BudgetDeps {
   fileApproval: (requester: string, action: string, reason: string, details: Record<string, unknown>) => Promise<string>;
   /** The request's state ('pending', 'approved', 'denied', 'expired'), undefined once removed. */
   approvalState: (approvalId: string) => Promise<string | undefined>;
+  /** Tells whoever listens (notification targets) that a tree passed its budget. */
+  announce?: (terminalId: string, data: Record<string, unknown>) => Promise<void>;
 }
 
 const usd = (n: number) => `$${n.toFixed(2)}`;
@@ -58,6 +60,9 @@ export class BudgetGuard {
       const approvalId = await this.deps.fileApproval(id, `continue past ${usd(limit)}?`, reason, { budget: { limitUsd: limit, costUsd: tree.costUsd, terminals: tree.terminals } });
       await this.deps.store.addBudgetRequest(id, limit, approvalId, this.deps.clock());
       log.info({ terminal: id, limit, cost: tree.costUsd, approval: approvalId }, 'budget passed: approval requested');
+      await this.deps.announce?.(id, { message: reason, limitUsd: limit, costUsd: tree.costUsd, approvalId }).catch((err) =>
+        log.warn({ terminal: id, err: (err as Error).message }, 'could not announce the passed budget'),
+      );
     }
   }
 

@@ -19,6 +19,7 @@ export interface UsageServiceDeps {
   subscribe?: (listener: (event: { type: string; terminalId?: string | null }) => void) => () => void;
   fileApproval: BudgetDeps['fileApproval'];
   approvalState: BudgetDeps['approvalState'];
+  announce?: BudgetDeps['announce'];
 }
 
 /** The usage domain as the daemon uses it: tracking, reports, budgets. */

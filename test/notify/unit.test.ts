@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import type { ConductorEvent } from '../../src/events/bus.js';
 import { render, summary } from '../../src/notify/formats.js';
+import { classify } from '../../src/notify/notice.js';
 import { guessFormat } from '../../src/notify/operations.js';
 import { redactIn, redactUrl } from '../../src/notify/redact.js';
 import { addTargetSchema, type Notice } from '../../src/notify/schema.js';
@@ -96,5 +98,16 @@ describe('message shapes', () => {
     expect(slack.blocks.length).toBeLessThanOrEqual(50);
     expect(slack.text.length).toBeLessThanOrEqual(3000);
     expect(Buffer.byteLength(render('ntfy', many).body)).toBeLessThanOrEqual(4096);
+  });
+});
+
+describe('which events are news', () => {
+  const event = (type: string, data: Record<string, unknown> = {}) =>
+    ({ id: 1, type, sessionId: null, terminalId: 'a0000001', data, createdAt: new Date(0).toISOString() }) as ConductorEvent;
+
+  it('takes a passed budget as a budget alert, and a plain status change as nothing', () => {
+    expect(classify(event('usage.budget', { message: 'past $5.00' }))).toBe('budget');
+    expect(classify(event('approval.requested'))).toBe('approval');
+    expect(classify(event('terminal.status', { status: 'busy' }))).toBeUndefined();
   });
 });

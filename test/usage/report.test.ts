@@ -82,6 +82,7 @@ describe('budgets (maxCostUsd)', () => {
     const w = await tree();
     const approvals = new Map<string, string>();
     const filed: Array<{ requester: string; action: string }> = [];
+    const announced: Array<{ terminalId: string; approvalId: unknown }> = [];
     const guard = new BudgetGuard({
       store: w.store,
       reporter: new UsageReporter(w.store, () => new PriceTable({ 'model-a': { input: 1, output: 2, cacheRead: 0.1, cacheWrite: 1.25 }, 'model-b': { input: 10, output: 10, cacheRead: 10, cacheWrite: 10 } })),
@@ -92,16 +93,21 @@ describe('budgets (maxCostUsd)', () => {
         return `a-${filed.length}`;
       },
       approvalState: async (id) => approvals.get(id),
+      announce: async (terminalId, data) => {
+        announced.push({ terminalId, approvalId: data.approvalId });
+      },
     });
-    return { guard, approvals, filed };
+    return { guard, approvals, filed, announced };
   }
 
   it('asks once when a tree passes its budget, and refuses new workers anywhere in it until decided', async () => {
-    const { guard, approvals, filed } = await guarded();
+    const { guard, approvals, filed, announced } = await guarded();
     await guard.assertMayDelegate('d0000004');
     await guard.check('d0000004');
     await guard.check('b0000002');
     expect(filed).toEqual([{ requester: 'a0000001', action: 'continue past $0.50?' }]);
+    // Announced once, for the notification targets that listen for `budget`.
+    expect(announced).toEqual([{ terminalId: 'a0000001', approvalId: 'a-1' }]);
     await expect(guard.assertMayDelegate('d0000004')).rejects.toThrow(ConflictError);
     await expect(guard.assertMayDelegate('a0000001')).rejects.toThrow(/approval a-1 is pending/);
     await guard.assertMayDelegate('e0000005');
