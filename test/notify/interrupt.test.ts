@@ -1,28 +1,14 @@
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { terminalRawLogPath } from '../../src/config/paths.js';
 import { paneProcessTree } from '../../src/process/tree.js';
 import type { SessionRecord, TerminalRecord } from '../../src/terminal/schema.js';
 import { commandLine } from '../e2e/shared.js';
-import { conductorBin, TestEnv } from '../helpers/env.js';
+import { TestEnv } from '../helpers/env.js';
+import { mcpClient, textOf, type ToolText } from '../helpers/mcp.js';
 import { waitForFile } from '../helpers/wait.js';
 
-type ToolText = { content: Array<{ text: string }>; isError?: boolean };
-const textOf = (r: unknown) => (r as ToolText).content.map((c) => c.text).join('\n');
 
-async function mcpClient(env: TestEnv, terminalId: string): Promise<Client> {
-  const transport = new StdioClientTransport({
-    command: process.execPath,
-    args: [conductorBin, 'mcp'],
-    env: { ...(process.env as Record<string, string>), ...env.env, CONDUCTOR_TERMINAL_ID: terminalId },
-    stderr: 'ignore',
-  });
-  const client = new Client({ name: 'test', version: '1' });
-  await client.connect(transport);
-  return client;
-}
 
 describe('interrupt and keys', () => {
   const env = new TestEnv();

@@ -1,27 +1,14 @@
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openEvents } from '../../src/cli/events.js';
 import type { MessageRecord } from '../../src/inbox/schema.js';
 import { recordedPrompts, writeFakeProfile } from '../helpers/agents.js';
-import { conductorBin, TestEnv } from '../helpers/env.js';
+import { TestEnv } from '../helpers/env.js';
+import { mcpClient, textOf, type ToolText } from '../helpers/mcp.js';
 import { waitForFile } from '../helpers/wait.js';
 
-type ToolText = { content: Array<{ text: string }>; isError?: boolean };
 
-async function mcpClient(env: TestEnv, terminalId?: string): Promise<Client> {
-  const transport = new StdioClientTransport({
-    command: process.execPath,
-    args: [conductorBin, 'mcp'],
-    env: { ...(process.env as Record<string, string>), ...env.env, ...(terminalId ? { CONDUCTOR_TERMINAL_ID: terminalId } : {}) },
-    stderr: 'ignore',
-  });
-  const client = new Client({ name: 'test', version: '1' });
-  await client.connect(transport);
-  return client;
-}
 
-const textOf = (r: unknown) => (r as ToolText).content.map((c) => c.text).join('\n');
 
 describe('orchestration over MCP', () => {
   const env = new TestEnv();

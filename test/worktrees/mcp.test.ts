@@ -1,30 +1,16 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openEvents } from '../../src/cli/events.js';
 import type { FlowRunRecord } from '../../src/flow/schema.js';
 import type { TerminalRecord } from '../../src/terminal/schema.js';
 import { writeFakeProfile } from '../helpers/agents.js';
-import { conductorBin, TestEnv } from '../helpers/env.js';
+import { TestEnv } from '../helpers/env.js';
+import { mcpClient, textOf, type ToolText } from '../helpers/mcp.js';
 import { freshRepo, git, worktreeOf } from './repo.js';
 
-type ToolText = { content: Array<{ text: string }>; isError?: boolean };
-const textOf = (r: unknown) => (r as ToolText).content.map((c) => c.text).join('\n');
 
-/** A real MCP client over stdio, as the agent in terminal `terminalId` would have. */
-async function mcpClient(env: TestEnv, terminalId: string): Promise<Client> {
-  const transport = new StdioClientTransport({
-    command: process.execPath,
-    args: [conductorBin, 'mcp'],
-    env: { ...(process.env as Record<string, string>), ...env.env, CONDUCTOR_TERMINAL_ID: terminalId },
-    stderr: 'ignore',
-  });
-  const client = new Client({ name: 'worktree-test', version: '1' });
-  await client.connect(transport);
-  return client;
-}
 
 /** A profile for the fake agent with extra frontmatter lines. */
 function writeProfile(env: TestEnv, name: string, extra: string): void {
