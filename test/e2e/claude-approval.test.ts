@@ -6,6 +6,7 @@ import { openEvents } from '../../src/cli/events.js';
 import { startFakeAnthropicApi, toolResults, type FakeAnthropicApi, type FakeTurn } from '../fakes/anthropic-api.js';
 import { CLAUDE_VERSIONS, ensureClaude } from '../helpers/claudeVersions.js';
 import { TestEnv } from '../helpers/env.js';
+import { useFakeClaude } from './shared.js';
 
 const riskyTurns = (): FakeTurn[] => [
   { kind: 'tool_use', name: 'Bash', input: { command: 'rm -rf victim', description: 'Delete the victim folder' } },
@@ -21,9 +22,7 @@ describe.each(CLAUDE_VERSIONS)('the approval gate in Claude Code $version', ({ v
   beforeAll(async () => {
     await ensureClaude(version);
     api = await startFakeAnthropicApi({ turns: riskyTurns() });
-    env.env.PATH = `${binDir}:${process.env.PATH}`;
-    env.env.ANTHROPIC_BASE_URL = api.url;
-    env.env.ANTHROPIC_API_KEY = 'sk-ant-test-dummy-key-0000000000000000';
+    useFakeClaude(env, api.url, binDir);
     mkdirSync(join(env.home, 'profiles'), { recursive: true });
     writeFileSync(join(env.home, 'profiles', 'cleaner.md'), '---\nname: cleaner\ndescription: cleans up\nprovider: claude_code\n---\nYou clean up.\n');
     mkdirSync(join(env.home, 'victim'));

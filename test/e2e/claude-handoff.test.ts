@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeAnthropicApi, toolResults, type FakeAnthropicApi } from '../fakes/anthropic-api.js';
 import { recordedPrompts, writeFakeProfile } from '../helpers/agents.js';
-import { repoRoot, TestEnv } from '../helpers/env.js';
+import { TestEnv } from '../helpers/env.js';
+import { useFakeClaude } from './shared.js';
 
 /**
  * The flagship: real Claude Code as the supervisor, its model a local fake that scripts a
@@ -26,9 +27,7 @@ describe('Claude Code supervisor hands off through MCP', () => {
         { kind: 'dynamic', make: (body) => ({ kind: 'text', text: `The worker reported: ${toolResults(body).join(' ').split('\n\n[handoff')[0]}` }) },
       ],
     });
-    env.env.PATH = `${join(repoRoot, 'node_modules', '.bin')}:${process.env.PATH}`;
-    env.env.ANTHROPIC_BASE_URL = api.url;
-    env.env.ANTHROPIC_API_KEY = 'sk-ant-test-dummy-key-0000000000000000';
+    useFakeClaude(env, api.url);
     writeFakeProfile(env, 'worker', [{ match: 'compute', answer: 'The answer is 42.' }]);
     mkdirSync(join(env.home, 'profiles'), { recursive: true });
     writeFileSync(

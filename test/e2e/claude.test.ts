@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readlinkSync, realpathSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readlinkSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openEvents, type EventStream } from '../../src/cli/events.js';
@@ -8,7 +8,7 @@ import { provider as claude } from '../../providers/claude_code.js';
 import { startFakeAnthropicApi, toolResults, type FakeAnthropicApi } from '../fakes/anthropic-api.js';
 import { CLAUDE_VERSIONS, ensureClaude, reportedVersion } from '../helpers/claudeVersions.js';
 import { TestEnv } from '../helpers/env.js';
-import { MARKDOWN_ANSWER, SECOND_ANSWER, commandLine, statusesUntil, CHUNK_DELAY_MS, MARKER, AFTER_TOOL_ANSWER } from './shared.js';
+import { MARKDOWN_ANSWER, SECOND_ANSWER, commandLine, statusesUntil, CHUNK_DELAY_MS, MARKER, AFTER_TOOL_ANSWER, useFakeClaude, writeClaudeDefaultProfile } from './shared.js';
 
 /**
  * Real Claude Code, driven through the real `conductor` CLI and daemon, its model a local fake:
@@ -71,14 +71,8 @@ describe.each(CLAUDE_VERSIONS)('Claude Code $version end to end (real CLI, fake 
       ],
     });
     mkdirSync(workdir, { recursive: true });
-    env.env.PATH = `${binDir}:${process.env.PATH}`;
-    env.env.ANTHROPIC_BASE_URL = api.url;
-    env.env.ANTHROPIC_API_KEY = 'sk-ant-test-dummy-key-0000000000000000';
-    mkdirSync(join(env.home, 'profiles'), { recursive: true });
-    writeFileSync(
-      join(env.home, 'profiles', 'claude_default.md'),
-      '---\nname: claude_default\ndescription: Claude Code in its default permission mode\nprovider: claude_code\npermissionMode: default\n---\nYou are a test agent.\n',
-    );
+    useFakeClaude(env, api.url, binDir);
+    writeClaudeDefaultProfile(env);
   }, 600_000);
   afterAll(async () => {
     await env.cleanup();

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openEvents, type EventStream } from '../../src/cli/events.js';
@@ -6,8 +6,8 @@ import { isAlive, paneProcessTree } from '../../src/process/tree.js';
 import type { TerminalRecord, TerminalStatus } from '../../src/terminal/schema.js';
 import { provider as codex } from '../../providers/codex.js';
 import { startFakeOpenAiApi, type FakeOpenAiApi } from '../fakes/openai-api.js';
-import { repoRoot, TestEnv } from '../helpers/env.js';
-import { SECOND_ANSWER, commandLine, statusesUntil, split, CHUNK_DELAY_MS, MARKER, AFTER_TOOL_ANSWER } from './shared.js';
+import { TestEnv } from '../helpers/env.js';
+import { SECOND_ANSWER, commandLine, statusesUntil, split, CHUNK_DELAY_MS, MARKER, AFTER_TOOL_ANSWER, useFakeCodex, writeCodexDefaultProfile } from './shared.js';
 
 /**
  * Real Codex CLI, driven through the real `conductor` CLI and daemon, its model a local fake
@@ -81,13 +81,8 @@ describe('Codex end to end (real CLI, fake model API)', () => {
       ],
     });
     mkdirSync(workdir, { recursive: true });
-    env.env.PATH = `${join(repoRoot, 'node_modules', '.bin')}:${process.env.PATH}`;
-    env.env.CONDUCTOR_CODEX_BASE_URL = api.url;
-    mkdirSync(join(env.home, 'profiles'), { recursive: true });
-    writeFileSync(
-      join(env.home, 'profiles', 'codex_default.md'),
-      '---\nname: codex_default\ndescription: Codex with its default approval policy\nprovider: codex\npermissionMode: default\n---\nYou are a test agent.\n',
-    );
+    useFakeCodex(env, api.url);
+    writeCodexDefaultProfile(env);
   });
   afterAll(async () => {
     await env.cleanup();

@@ -1,9 +1,43 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { EventStream } from '../../src/cli/events.js';
 import type { ConductorEvent } from '../../src/events/bus.js';
 import type { TerminalStatus } from '../../src/terminal/schema.js';
 
+import { repoRoot, type TestEnv } from '../helpers/env.js';
+
 /** What the real-CLI end-to-end tests share. */
+
+/** Points this world's CLI at a Claude Code (`claude` in `binDir`, default the pinned one) whose model is the fake API. */
+export function useFakeClaude(env: TestEnv, apiUrl: string, binDir = join(repoRoot, 'node_modules', '.bin')): void {
+  env.env.PATH = `${binDir}:${process.env.PATH}`;
+  env.env.ANTHROPIC_BASE_URL = apiUrl;
+  env.env.ANTHROPIC_API_KEY = 'sk-ant-test-dummy-key-0000000000000000';
+}
+
+/** Points this world's CLI at the pinned Codex, whose model provider is the fake API. */
+export function useFakeCodex(env: TestEnv, apiUrl: string): void {
+  env.env.PATH = `${join(repoRoot, 'node_modules', '.bin')}:${process.env.PATH}`;
+  env.env.CONDUCTOR_CODEX_BASE_URL = apiUrl;
+}
+
+/** A user profile `codex_default`: Codex with its default approval policy. */
+export function writeCodexDefaultProfile(env: TestEnv): void {
+  mkdirSync(join(env.home, 'profiles'), { recursive: true });
+  writeFileSync(
+    join(env.home, 'profiles', 'codex_default.md'),
+    '---\nname: codex_default\ndescription: Codex with its default approval policy\nprovider: codex\npermissionMode: default\n---\nYou are a test agent.\n',
+  );
+}
+
+/** A user profile `claude_default`: Claude Code in its default permission mode. */
+export function writeClaudeDefaultProfile(env: TestEnv): void {
+  mkdirSync(join(env.home, 'profiles'), { recursive: true });
+  writeFileSync(
+    join(env.home, 'profiles', 'claude_default.md'),
+    '---\nname: claude_default\ndescription: Claude Code in its default permission mode\nprovider: claude_code\npermissionMode: default\n---\nYou are a test agent.\n',
+  );
+}
 
 /** What the fake streams for the first prompt: markdown with a heading, lists and a fenced code block. */
 export const MARKDOWN_ANSWER = [

@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openEvents } from '../../src/cli/events.js';
 import { terminalRawLogPath } from '../../src/config/paths.js';
 import { startFakeAnthropicApi, type FakeAnthropicApi } from '../fakes/anthropic-api.js';
-import { statusesUntil } from '../e2e/shared.js';
-import { repoRoot, TestEnv } from '../helpers/env.js';
+import { statusesUntil, useFakeClaude } from '../e2e/shared.js';
+import { TestEnv } from '../helpers/env.js';
 import { waitForFile } from '../helpers/wait.js';
 
 /** Long enough that it is surely still streaming when the interrupt comes: 200 chunks, 150 ms apart. */
@@ -25,9 +25,7 @@ describe('interrupting real Claude Code mid-answer (fake model API)', () => {
       ],
     });
     mkdirSync(workdir, { recursive: true });
-    env.env.PATH = `${join(repoRoot, 'node_modules', '.bin')}:${process.env.PATH}`;
-    env.env.ANTHROPIC_BASE_URL = api.url;
-    env.env.ANTHROPIC_API_KEY = 'sk-ant-test-dummy-key-0000000000000000';
+    useFakeClaude(env, api.url);
   });
   afterAll(async () => {
     await env.cleanup();

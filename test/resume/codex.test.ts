@@ -1,9 +1,10 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { startFakeOpenAiApi, type FakeOpenAiApi } from '../fakes/openai-api.js';
-import { repoRoot, TestEnv } from '../helpers/env.js';
+import { TestEnv } from '../helpers/env.js';
 import { conversationSurvivesReboot } from './agent.js';
+import { useFakeCodex, writeCodexDefaultProfile } from '../e2e/shared.js';
 
 describe('resume after a reboot: Codex (real CLI, fake model API)', () => {
   const env = new TestEnv();
@@ -14,13 +15,8 @@ describe('resume after a reboot: Codex (real CLI, fake model API)', () => {
   beforeAll(async () => {
     api = await startFakeOpenAiApi({ turns: answers.map((text) => ({ kind: 'text' as const, chunks: [text] })) });
     mkdirSync(workdir, { recursive: true });
-    env.env.PATH = `${join(repoRoot, 'node_modules', '.bin')}:${process.env.PATH}`;
-    env.env.CONDUCTOR_CODEX_BASE_URL = api.url;
-    mkdirSync(join(env.home, 'profiles'), { recursive: true });
-    writeFileSync(
-      join(env.home, 'profiles', 'codex_default.md'),
-      '---\nname: codex_default\ndescription: Codex with its default approval policy\nprovider: codex\npermissionMode: default\n---\nYou are a test agent.\n',
-    );
+    useFakeCodex(env, api.url);
+    writeCodexDefaultProfile(env);
   });
   afterAll(async () => {
     await env.cleanup();

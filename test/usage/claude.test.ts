@@ -4,8 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionRecord } from '../../src/terminal/schema.js';
 import { filesUnder } from '../../src/usage/readers/files.js';
 import { startFakeAnthropicApi, type FakeAnthropicApi, type FakeUsage } from '../fakes/anthropic-api.js';
-import { repoRoot, TestEnv } from '../helpers/env.js';
+import { TestEnv } from '../helpers/env.js';
 import { ccusage, expectKnown, restartDuringTurn, sum, tokensOf, turn, usageJson } from './e2e.js';
+import { useFakeClaude } from '../e2e/shared.js';
 
 /**
  * Real Claude Code against the fake Messages API, each response with its own usage figures:
@@ -46,9 +47,7 @@ describe('Claude Code usage (real CLI, fake model API)', () => {
         { kind: 'text', text: LATE_ANSWER, startDelayMs: 3000, usage: FIGURES[3] },
       ],
     });
-    env.env.PATH = `${join(repoRoot, 'node_modules', '.bin')}:${process.env.PATH}`;
-    env.env.ANTHROPIC_BASE_URL = api.url;
-    env.env.ANTHROPIC_API_KEY = 'sk-ant-test-dummy-key-0000000000000000';
+    useFakeClaude(env, api.url);
     mkdirSync(join(env.home, 'profiles'), { recursive: true });
     writeFileSync(
       join(env.home, 'profiles', 'claude_usage.md'),

@@ -3,8 +3,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { filesUnder } from '../../src/usage/readers/files.js';
 import { startFakeOpenAiApi, type FakeOpenAiApi, type FakeUsage } from '../fakes/openai-api.js';
-import { repoRoot, TestEnv } from '../helpers/env.js';
+import { TestEnv } from '../helpers/env.js';
 import { ccusage, restartDuringTurn, sum, tokensOf, turn, usageJson } from './e2e.js';
+import { useFakeCodex } from '../e2e/shared.js';
 
 /**
  * Real Codex against the fake Responses API, each response with its own usage figures: the
@@ -41,8 +42,7 @@ describe('Codex usage (real CLI, fake model API)', () => {
         { kind: 'text', chunks: ['Answer written ', 'while no daemon ran.'], delayMs: 1500, usage: FIGURES[3] },
       ],
     });
-    env.env.PATH = `${join(repoRoot, 'node_modules', '.bin')}:${process.env.PATH}`;
-    env.env.CONDUCTOR_CODEX_BASE_URL = api.url;
+    useFakeCodex(env, api.url);
   });
   afterAll(async () => {
     await env.cleanup();
