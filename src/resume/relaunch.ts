@@ -9,7 +9,7 @@ import { exitStatusFile, prepare, readEnvironmentRecord } from '../terminal/laun
 import type { TerminalRecord } from '../terminal/schema.js';
 import type { ResumeRecord } from './store.js';
 
-export type RelaunchDeps = Pick<Runtime, 'layout' | 'tmux' | 'terminals' | 'sessions' | 'monitor' | 'bus' | 'clock'>;
+export type RelaunchDeps = Pick<Runtime, 'layout' | 'tmux' | 'terminals' | 'sessions' | 'monitor' | 'bus' | 'clock' | 'usage'>;
 
 function checkCwdStillThere(t: TerminalRecord): void {
   try {
@@ -54,6 +54,7 @@ export async function relaunch(
   await deps.tmux.pipePane(pane.paneId, terminalRawLogPath(l, t.id));
   const resumed = await deps.terminals.get(t.id);
   deps.monitor.track(resumed, provider);
+  await deps.usage?.resumed(resumed, usageRecords);
   await deps.bus.publish('terminal.status', { sessionId: t.sessionId, terminalId: t.id }, { status: 'starting', previous: 'lost', detail: `resumed: ${how}` });
   // A fresh Claude start is assigned a new session id; others name theirs once it appears.
   return { terminal: resumed, conversationId: conversation ?? usageRecords?.sessionId ?? null };

@@ -55,6 +55,13 @@ export class UsageService {
     );
   }
 
+  /** A terminal that `conductor resume` started again: its records are followed again. */
+  async resumed(terminal: TrackedTerminal, records: UsageRecords | undefined): Promise<void> {
+    await this.store.reopen(terminal.id, records?.sessionId ?? null).catch((err) =>
+      log.warn({ terminal: terminal.id, err: (err as Error).message }, 'could not follow the resumed terminal for usage figures'),
+    );
+  }
+
   /** A fresh report: every terminal it covers is read up to date first. */
   async report(query: UsageQuery): Promise<UsageReport> {
     const since = query.since === undefined ? undefined : Date.parse(query.since);

@@ -26,6 +26,15 @@ export class UsageStore {
     await this.db.insertInto('usage_sources').values(source).onConflict((oc) => oc.column('terminal_id').doNothing()).execute();
   }
 
+  /** A resumed terminal runs again: its records are read again, from where they stopped, under its new session id if it has one. */
+  async reopen(terminalId: string, recordSessionId: string | null): Promise<void> {
+    await this.db
+      .updateTable('usage_sources')
+      .set((eb) => ({ finished_at: null, record_session_id: recordSessionId === null ? eb.ref('record_session_id') : recordSessionId }))
+      .where('terminal_id', '=', terminalId)
+      .execute();
+  }
+
   /** The terminal no longer runs and its records were read to the end. */
   async finish(terminalId: string, at: number): Promise<void> {
     await this.db.updateTable('usage_sources').set({ finished_at: at }).where('terminal_id', '=', terminalId).where('finished_at', 'is', null).execute();

@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openEvents } from '../../src/cli/events.js';
@@ -6,7 +6,7 @@ import { terminalRuntimeDir } from '../../src/config/paths.js';
 import { startFakeAnthropicApi, lastUserText, type FakeAnthropicApi } from '../fakes/anthropic-api.js';
 import { claudeVersion, ensureClaude, PINNED_CLAUDE_VERSION } from '../helpers/claudeVersions.js';
 import { TestEnv } from '../helpers/env.js';
-import { statusesUntil } from '../e2e/shared.js';
+import { statusesUntil, useFakeClaude, writeClaudeDefaultProfile } from '../e2e/shared.js';
 import { filesUnder } from '../../src/usage/readers/files.js';
 import { reboot, terminalRecord } from './reboot.js';
 
@@ -33,14 +33,8 @@ describe('resume after a reboot: Claude Code (real CLI, fake model API)', () => 
       ],
     });
     mkdirSync(workdir, { recursive: true });
-    env.env.PATH = `${binDir}:${process.env.PATH}`;
-    env.env.ANTHROPIC_BASE_URL = api.url;
-    env.env.ANTHROPIC_API_KEY = 'sk-ant-test-dummy-key-0000000000000000';
-    mkdirSync(join(env.home, 'profiles'), { recursive: true });
-    writeFileSync(
-      join(env.home, 'profiles', 'claude_default.md'),
-      '---\nname: claude_default\ndescription: Claude Code in its default permission mode\nprovider: claude_code\npermissionMode: default\n---\nYou are a test agent.\n',
-    );
+    useFakeClaude(env, api.url, binDir);
+    writeClaudeDefaultProfile(env);
   }, 600_000);
   afterAll(async () => {
     await env.cleanup();
@@ -59,6 +53,11 @@ describe('resume after a reboot: Claude Code (real CLI, fake model API)', () => 
     return env.cliOk(['output', id, '--last']);
   }
 
+  async function outputTokens(terminal: string): Promise<number> {
+    const report = JSON.parse(await env.cliOk(['usage', terminal, '--json'])) as { totals: { outputTokens: number } };
+    return report.totals.outputTokens;
+  }
+
   /** Everything the model was sent in the request that answered `prompt`. */
   function requestFor(prompt: string): string {
     const request = api.turnRequests().find((r) => lastUserText(r.body).includes(prompt));
@@ -70,6 +69,7 @@ describe('resume after a reboot: Claude Code (real CLI, fake model API)', () => 
     id = (await env.launch(['--profile', 'claude_default', '--cwd', workdir])).id;
     expect(await ask('What is the first answer?')).toBe('Alpha is the first answer.');
     expect(await ask('And the second one?')).toBe('Beta is the second answer.');
+    const usageBefore = await outputTokens(id);
     await reboot(env);
     expect((await terminalRecord(env, id)).status).toBe('lost');
 
@@ -79,6 +79,8 @@ describe('resume after a reboot: Claude Code (real CLI, fake model API)', () => 
     expect(t.cwd).toBe(workdir);
     expect(t.profile).toBe('claude_default');
     expect(await ask('What came before?')).toBe('Gamma comes after the reboot.');
+    // The resumed agent's usage is followed again: the answer after the reboot counts.
+    expect(await outputTokens(id)).toBeGreaterThan(usageBefore);
     const sent = requestFor('What came before?');
     for (const earlier of ['What is the first answer?', 'Alpha is the first answer.', 'And the second one?', 'Beta is the second answer.']) {
       expect(sent).toContain(earlier);
