@@ -1,5 +1,8 @@
 import { expect } from 'vitest';
+import { readFileSync } from 'node:fs';
 import { openEvents } from '../../src/cli/events.js';
+import { terminalLogPath } from '../../src/config/paths.js';
+import { waitForFile } from '../helpers/wait.js';
 import { statusesUntil } from '../e2e/shared.js';
 import type { TestEnv } from '../helpers/env.js';
 import { reboot, terminalRecord } from './reboot.js';
@@ -40,6 +43,10 @@ export async function conversationSurvivesReboot(c: ConversationCase): Promise<v
   const out = await env.cliOk(['resume', id]);
   expect(out).toMatch(new RegExp(`^${id}: resumed, continuing conversation \\S+$`));
   await env.waitForStatus(id, ['idle'], 60_000);
+  // Ready once the resumed agent has shown the restored conversation: a prompt typed while it
+  // still redraws it can be swallowed.
+  const log = terminalLogPath(env.layout, id);
+  await waitForFile(log, () => readFileSync(log, 'utf8').split('--- conductor: resumed at').at(-1)!.includes(c.answers[1]), 60_000, 'the restored conversation on screen');
   expect(await ask(prompts[2])).toBe(c.answers[2]);
   const third = c.requestBodies().map((b) => JSON.stringify(b)).filter((b) => b.includes(prompts[2]));
   expect(third.length).toBeGreaterThan(0);
