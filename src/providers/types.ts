@@ -3,8 +3,60 @@
  * A provider is data plus pure functions; it never runs tmux or touches the database.
  */
 
-/** What a provider can tell from one rendered screen. `completed` is derived later by the status tracker. */
-export type ScreenState = 'starting' | 'idle' | 'busy' | 'waiting_input' | 'error';
+/**
+ * What a provider can tell from one rendered screen. `completed` is derived later by the status
+ * tracker. `idle` needs a positive sign of an idle agent (its empty prompt, its idle footer); a
+ * screen with no sign of any state is `unknown`, which keeps the previous status.
+ */
+export type ScreenState = 'starting' | 'idle' | 'busy' | 'waiting_input' | 'error' | 'unknown';
+
+/** What an agent reports of itself through its own hooks, once normalised by its provider. */
+export type AgentEventKind =
+  | 'session_start'
+  | 'turn_start'
+  | 'tool_start'
+  | 'tool_end'
+  | 'waiting_input'
+  | 'turn_end'
+  | 'turn_failed'
+  | 'session_end';
+
+export interface AgentEvent {
+  kind: AgentEventKind;
+  /** turn_end: the agent's final answer of the turn, exactly as it recorded it. */
+  response?: string;
+  /** turn_end without `response`: the agent's transcript file, where its last answer can be read. */
+  transcriptPath?: string;
+  /** turn_start: the prompt as the agent received it. */
+  prompt?: string;
+  /** waiting_input, turn_failed: what the agent says about it. */
+  detail?: string;
+}
+
+/** How an agent CLI reports its own state (its hooks or notify command) to the daemon. */
+export interface ProviderEvents {
+  /**
+   * Pure: one hook call, its name (the CLI's hook event, or the name given on the hook command
+   * line) and its JSON payload → the conductor's event; null for calls that change nothing.
+   */
+  normalise(name: string, payload: unknown): AgentEvent | null;
+}
+
+/**
+ * Where a terminal's hooks send their events. Each terminal has its own secret, so a hook can
+ * speak only for its own terminal; it is never the daemon's token.
+ */
+export interface EventEndpoint {
+  /** `POST <url>/<hook name>` with the payload as JSON body and `Authorization: Bearer <secret>`. */
+  url: string;
+  secret: string;
+  /**
+   * A fast command (no Node start-up) that posts what it is given: run as
+   * `<command...> <hook name> [payload]`; the payload is its last argument or, without one, its
+   * standard input. It never fails the agent: a daemon that is down is ignored.
+   */
+  command: string[];
+}
 
 export interface ProfileForLaunch {
   name: string;
@@ -33,6 +85,8 @@ export interface LaunchContext {
   baseEnv: Record<string, string | undefined>;
   /** Continue the agent's own conversation with this id (its CLI's resume flag) instead of starting one. */
   resume?: { sessionId: string };
+  /** Where the agent's own hooks report its state; absent when events are switched off (screen only). */
+  events?: EventEndpoint;
 }
 
 export interface LaunchSpec {
@@ -100,6 +154,8 @@ export interface ProviderDefinition {
   inputPending?(screen: string): boolean;
   /** Typed input is accepted while busy (inbox may deliver eagerly). */
   acceptsInputWhileBusy?: boolean;
-  /** Whether the pane supports bracketed paste; default true (tmux decides per pane). */
+  /** How `conductor doctor` asks the CLI for its version. */
   version?: { args: string[] };
+  /** The CLI reports its own state through hooks installed by `launch` (see docs/providers.md). */
+  events?: ProviderEvents;
 }

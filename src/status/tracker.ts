@@ -50,6 +50,8 @@ export interface Observation {
 export function observe(state: TrackerState, o: Observation): TrackerState {
   if (state.status === 'exited') return state;
   switch (o.screenState) {
+    case 'unknown':
+      return state;
     case 'starting': {
       if (state.status !== 'starting') return state; // An unreadable screen later on changes nothing.
       if (o.now - state.startedAt > o.startupTimeoutMs) {
