@@ -165,6 +165,8 @@ function launch(ctx: LaunchContext): LaunchSpec {
 const BULLET = /^[●⏺](?: |$)/;
 const SPINNER_GLYPHS = '·✢*✶✻✽✳';
 const STATUS_LINE = new RegExp(`^[${SPINNER_GLYPHS}] \\S`);
+/** A status line drawn with any other glyph (a new spinner frame): live while it shows `…` or a retry. */
+const LIVE_STATUS = /^[^\w\s●⏺❯⎿│╭╰] \S/;
 const RULE = /^─{20,}$/;
 /** A dialog's menu cursor: numbered (`❯ 1. Yes`) in 2.1.197, often unnumbered (`❯ No, exit`) in 2.1.332. */
 const MENU_CURSOR = /^ +❯ (?:\d+\. )?\S/;
@@ -344,7 +346,7 @@ function isBusy(view: Layout): boolean {
   const start = lastPromptIndex(view.transcript);
   return view.transcript
     .slice(start + 1)
-    .some((line) => STATUS_LINE.test(line) && (line.includes('…') || /[Rr]etrying in \d+/.test(line)));
+    .some((line) => (STATUS_LINE.test(line) || LIVE_STATUS.test(line)) && (line.includes('…') || /[Rr]etrying in \d+/.test(line)));
 }
 
 function isError(view: Layout, lines: string[]): boolean {
@@ -356,6 +358,29 @@ function isError(view: Layout, lines: string[]): boolean {
   return last.kind === 'notice' && ERROR_NOTICE.test(last.lines.join(' '));
 }
 
+/** Hints of the footer while no turn runs, one `·`-separated segment each (permission modes included). */
+const IDLE_FOOTER_HINT = /^(?:\? for shortcuts|← for agents|[⏸⏵]+ [a-z ]+ on(?: \(shift\+tab to cycle\))?)$/;
+/** Right-aligned columns drawn whatever the agent does: tmux's own advice, the effort level. */
+const NEUTRAL_HINT = /^(?:tmux focus-events |\S [a-z]+ · \/effort$)/;
+
+/** The footer's hints: right-aligned columns split apart, neutral ones left out. */
+function footerHints(below: string[]): string[] {
+  return below
+    .flatMap((line) => line.trim().split(/ {3,}/))
+    .filter((column) => column !== '' && !NEUTRAL_HINT.test(column))
+    .flatMap((column) => column.split(' · '));
+}
+
+/**
+ * The positive sign of an idle agent: an input box over a footer of idle hints only. Claude
+ * hides those hints while the box holds a draft, so a draft stands in for them.
+ */
+function isIdle(view: Layout): boolean {
+  if (!view.input) return false;
+  const hints = footerHints(view.below);
+  return hints.every((hint) => IDLE_FOOTER_HINT.test(hint)) && (hints.length > 0 || hasDraft(view.input));
+}
+
 function detect(screen: string): ScreenState {
   const lines = screenLines(screen);
   if (!lines.some((line) => line.trim() !== '')) return 'starting';
@@ -363,8 +388,9 @@ function detect(screen: string): ScreenState {
   if (view.below.some((line) => MENU_CURSOR.test(line))) return 'waiting_input';
   if (isBusy(view)) return 'busy';
   if (isError(view, lines)) return 'error';
-  if (view.input) return 'idle';
-  return 'starting';
+  if (!view.input) return 'starting';
+  // An input box over a footer that says neither busy nor idle (a reworded hint): keep the status.
+  return isIdle(view) ? 'idle' : 'unknown';
 }
 
 function lastResponse(screen: string): string | null {
@@ -385,8 +411,11 @@ const INPUT_PLACEHOLDER = /^❯ (?:Resend your message to try again|Once fixed, 
 
 /** Text left in the input box: the Enter after a paste did not submit it. */
 function inputPending(screen: string): boolean {
-  const view = layout(screenLines(screen));
-  return (view.input ?? []).some((line, i) => (i === 0 ? /^❯ \S/.test(line) && !INPUT_PLACEHOLDER.test(line) : line.trim() !== ''));
+  return hasDraft(layout(screenLines(screen)).input ?? []);
+}
+
+function hasDraft(input: string[]): boolean {
+  return input.some((line, i) => (i === 0 ? /^❯ \S/.test(line) && !INPUT_PLACEHOLDER.test(line) : line.trim() !== ''));
 }
 
 export const provider: ProviderDefinition = {

@@ -247,11 +247,16 @@ function detect(screen: string): ScreenState {
   const runState = lines.map((l) => RUN_STATE.exec(l)?.[1]).filter(Boolean).pop();
   if (runState === 'Working' || runState === 'Thinking') return 'busy';
   if (composer >= 0 && lines.slice(Math.max(0, composer - 4), composer).some((l) => LIVE_INDICATOR.test(l))) return 'busy';
-  // The first frame has key hints but no run state yet, and a blink of "Ready" comes before
-  // "Starting" while MCP servers boot (the quiet window covers that blink).
-  if (composer < 0 || runState === undefined || runState === 'Starting') return 'starting';
+  if (composer < 0) return 'starting';
+  const footer = lines.slice(composer + 1);
+  const footerState = footer.map((l) => RUN_STATE.exec(l)?.[1]).find(Boolean);
+  // The first frame has key hints but no status line yet; a status line whose run state is none
+  // of the known ones (a reworded "Working") says nothing, and keeps the status.
+  if (footerState === undefined) return footer.some((l) => l !== '' && !KEY_HINTS.test(l)) ? 'unknown' : 'starting';
+  // A blink of "Ready" comes before "Starting" while MCP servers boot (the quiet window covers it).
+  if (footerState === 'Starting') return 'starting';
   if (prompt >= 0 && turnEndedInError(turn)) return 'error';
-  return 'idle';
+  return footerState === 'Ready' ? 'idle' : 'unknown';
 }
 
 /** The turn's last cell is an error ("■ …"); an interruption by the user is not one. */

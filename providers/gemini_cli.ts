@@ -202,6 +202,10 @@ const ANSWER_START = /^✦ /;
 const BOX_TOP = /^ ?╭/;
 const ERROR_LINE = /^✕ /;
 const SPINNER_LINE = /\(esc to cancel, /;
+/** A braille spinner frame leading the status row, whatever words follow it. */
+const SPINNER_FRAME = /^ ?[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] \S/;
+const IDLE_STATUS_ROW = /^ +\? for shortcuts$/;
+const INPUT_PLACEHOLDER = /^ [>*!] {3}Type your message or @path\/to\/file$/;
 const MENU_CURSOR = /^ ?│? *● \d+\. \S/;
 const QUEUED_HEADER = /^ {2}Queued \(press ↑ to edit\):$/;
 /** Right-aligned hints such as `? for shortcuts` sit far right on an otherwise empty line. */
@@ -261,9 +265,24 @@ function isWaiting(view: Layout): boolean {
   return box >= 0 && box > lastIndex(view.transcript, ANSWER_START) && isDialog(view.transcript.slice(box));
 }
 
+/** The row right above the input area's rule: the spinner while busy, a lone `? for shortcuts` when idle. */
+function statusRow(view: Layout): string {
+  return view.input ? (view.transcript[view.transcript.length - 1] ?? '') : '';
+}
+
 function isBusy(view: Layout): boolean {
   const nonEmpty = view.transcript.filter((line) => line.trim() !== '');
-  return nonEmpty.slice(-3).some((line) => SPINNER_LINE.test(line));
+  return nonEmpty.slice(-3).some((line) => SPINNER_LINE.test(line)) || SPINNER_FRAME.test(statusRow(view));
+}
+
+/**
+ * The positive sign of an idle agent: an input prompt under a status row that holds only the
+ * shortcuts hint. The CLI hides that hint while a draft is typed, so a draft stands in for it.
+ */
+function isIdle(view: Layout): boolean {
+  const row = statusRow(view);
+  if (IDLE_STATUS_ROW.test(row)) return true;
+  return row === '' && (view.input ?? []).some((line) => INPUT_PROMPT.test(line) && !INPUT_PLACEHOLDER.test(line));
 }
 
 /** The turn ended with an error line: no answer, tool box or new prompt after it. */
@@ -282,7 +301,8 @@ function detect(screen: string): ScreenState {
   if (isBusy(view)) return 'busy';
   if (!view.input) return 'starting';
   if (isError(view)) return 'error';
-  return 'idle';
+  // A status row that is neither the spinner nor the idle hint (a reworded spinner): keep the status.
+  return isIdle(view) ? 'idle' : 'unknown';
 }
 
 function firstWordLength(line: string): number {

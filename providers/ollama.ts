@@ -205,8 +205,8 @@ function detect(screen: string): ScreenState {
     const previous = all.length > 1 ? trimBlank(all[all.length - 2].output) : [];
     return previous.length === 1 && TURN_ERROR.test(previous[0]) ? 'error' : 'idle';
   }
-  // A message typed but not sent (or sent a moment ago, before the spinner showed).
-  return 'idle';
+  // A message typed but not sent (or sent a moment ago, before the spinner showed): still the prompt.
+  return PROMPT.test(last) ? 'idle' : 'unknown';
 }
 
 function lastResponse(screen: string): string | null {

@@ -85,7 +85,8 @@ export function providerFromConfig(cfg: UserProviderConfig): ProviderDefinition 
       for (const state of ['waiting_input', 'busy', 'error', 'idle'] as const) {
         if (patterns[state]?.test(text)) return state;
       }
-      return 'starting';
+      // Output that no pattern names: the idle pattern is the only sign of an idle agent.
+      return 'unknown';
     },
     lastResponse(screen) {
       if (!response) return null;
