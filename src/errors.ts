@@ -87,6 +87,18 @@ export class ConflictError extends ConductorError {
   }
 }
 
+export class UnauthorizedError extends ConductorError {
+  constructor(message: string) {
+    super('unauthorized', message);
+  }
+}
+
+export class ForbiddenError extends ConductorError {
+  constructor(message: string) {
+    super('forbidden', message);
+  }
+}
+
 export class TmuxUnavailableError extends ConductorError {
   constructor(message: string) {
     super('tmux_unavailable', message);

@@ -1,4 +1,4 @@
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync, closeSync, fstatSync, mkdirSync, openSync, readSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { ApprovalRecord } from './schema.js';
 
@@ -25,5 +25,32 @@ export class ApprovalAudit {
       ...(event === 'requested' ? { details: a.details } : { decidedBy: a.decidedBy, note: a.note }),
     };
     appendFileSync(this.file, `${JSON.stringify(line)}\n`, { mode: 0o600 });
+  }
+
+  /** The latest `limit` lines, newest first, read from the end of the file (at most its last MiB). */
+  recent(limit: number): Array<Record<string, unknown>> {
+    let text: string;
+    try {
+      const fd = openSync(this.file, 'r');
+      try {
+        const size = fstatSync(fd).size;
+        const length = Math.min(size, 1024 * 1024);
+        const buffer = Buffer.alloc(length);
+        readSync(fd, buffer, 0, length, size - length);
+        text = buffer.toString('utf8');
+      } finally {
+        closeSync(fd);
+      }
+    } catch {
+      return [];
+    }
+    const lines = text.split('\n').filter(Boolean).slice(-limit).reverse();
+    return lines.flatMap((l) => {
+      try {
+        return [JSON.parse(l) as Record<string, unknown>];
+      } catch {
+        return []; // the first line of a partial read
+      }
+    });
   }
 }

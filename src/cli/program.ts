@@ -3,6 +3,7 @@ import { VERSION } from '../version.js';
 import * as approvals from './commands/approvals.js';
 import * as attach from './commands/attach.js';
 import * as daemon from './commands/daemon.js';
+import * as dashboard from './commands/dashboard.js';
 import * as diff from './commands/diff.js';
 import * as doctor from './commands/doctor.js';
 import * as flow from './commands/flow.js';
@@ -34,7 +35,7 @@ program
   .version(VERSION, '-V, --version')
   .showHelpAfterError('(add --help for usage)');
 
-for (const command of [init, daemon, doctor, launch, ls, usage, send, interrupt, keys, inbox, output, logs, attach, shutdown, resume, diff, merge, worktrees, providers, profiles, install, flow, approvals, notify, hook, mcp]) command.register(program);
+for (const command of [init, daemon, doctor, launch, ls, usage, send, interrupt, keys, inbox, output, logs, attach, shutdown, resume, diff, merge, worktrees, providers, profiles, install, flow, approvals, notify, dashboard, hook, mcp]) command.register(program);
 
 program.configureOutput({ writeErr: (s) => process.stderr.write(s.startsWith('error:') ? `conductor: ${s.slice(7)}` : s) });
 export async function main(argv: string[]): Promise<void> {

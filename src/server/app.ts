@@ -4,7 +4,9 @@ import { ConductorError, diskFullError, PayloadTooLargeError } from '../errors.j
 import { moduleLogger } from '../logger.js';
 import type { Runtime } from '../runtime.js';
 import { VERSION } from '../version.js';
+import { DashboardLogins } from '../dashboard/logins.js';
 import { approvalRoutes } from './routes/approvals.js';
+import { dashboardRoutes } from './routes/dashboard.js';
 import { eventRoutes } from './routes/events.js';
 import { flowRoutes } from './routes/flows.js';
 import { handoffRoutes } from './routes/handoffs.js';
@@ -38,7 +40,8 @@ const tooLarge = new PayloadTooLargeError(
 
 export function createApp(rt: Runtime, token: string, hooks: AppHooks): Hono {
   const app = new Hono();
-  app.use('*', guard(token));
+  const dashboard = { logins: new DashboardLogins(rt.clock), port: () => rt.port };
+  app.use('*', guard(token, dashboard));
   app.use('*', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => c.json(tooLarge.toJSON(), 413) }));
   app.get('/health', (c) => c.json({ ok: true, service: 'conductor', version: VERSION, pid: process.pid }));
   app.route('/sessions', sessionRoutes(rt));
@@ -54,6 +57,7 @@ export function createApp(rt: Runtime, token: string, hooks: AppHooks): Hono {
   app.route('/', messageRoutes(rt));
   app.route('/', handoffRoutes(rt));
   app.route('/events', eventRoutes(rt, hooks.onStream));
+  app.route('/', dashboardRoutes(rt, dashboard, hooks.onStream));
   app.notFound((c) => c.json({ error: { code: 'not_found', message: `no route ${c.req.method} ${c.req.path}: see docs/api.md` } }, 404));
   app.onError((err, c) => {
     if (err instanceof ConductorError) return c.json(err.toJSON(), err.httpStatus as 400);

@@ -1,5 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
+import { cookieSession, isPublicDashboardPath, type DashboardAuth } from '../dashboard/guard.js';
+import { ConductorError } from '../errors.js';
 
 const LOOPBACK_NAMES = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 
@@ -34,7 +36,7 @@ const refuse = (code: 'forbidden' | 'unauthorized', message: string) => ({ error
  * too, so requests carrying a foreign Host (DNS rebinding) or a foreign Origin are refused before
  * anything else, and every route but /health needs the bearer token.
  */
-export function guard(token: string): MiddlewareHandler {
+export function guard(token: string, dashboard?: DashboardAuth): MiddlewareHandler {
   return async (c, next) => {
     if (!isLoopbackHost(c.req.header('host'))) {
       return c.json(refuse('forbidden', `Host '${c.req.header('host') ?? ''}' is not a loopback name`), 403);
@@ -47,7 +49,17 @@ export function guard(token: string): MiddlewareHandler {
       return c.json(refuse('forbidden', 'cross-site requests are refused'), 403);
     }
     if (c.req.path === '/health') return next();
+    if (dashboard && isPublicDashboardPath(c.req.method, c.req.path)) return next();
     const auth = c.req.header('authorization') ?? '';
+    // The dashboard page has no token: its session cookie and CSRF header stand in (docs/dashboard.md).
+    if (dashboard && auth === '') {
+      try {
+        if (cookieSession(c, dashboard)) return next();
+      } catch (err) {
+        if (err instanceof ConductorError) return c.json(err.toJSON(), err.httpStatus as 401);
+        throw err;
+      }
+    }
     const given = auth.startsWith('Bearer ') ? auth.slice(7) : '';
     if (!tokenMatches(given, token)) {
       return c.json(refuse('unauthorized', 'missing or wrong bearer token: read it from daemon.json in CONDUCTOR_HOME'), 401);

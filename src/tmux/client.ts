@@ -216,6 +216,17 @@ export class Tmux {
     return (await this.snapshot(paneId, historyLines)).text;
   }
 
+  /** As `snapshot`, with colours and attributes kept as escape sequences (`capture-pane -e`), for a live view. */
+  async styledSnapshot(paneId: string, historyLines = 0): Promise<{ info: PaneInfo; text: string }> {
+    const start = historyLines > 0 ? ['-S', String(-historyLines)] : [];
+    const out = await this.run([
+      'display-message', '-p', '-t', paneId, PANE_FORMAT,
+      ';', 'capture-pane', '-p', '-e', '-t', paneId, ...start,
+    ]);
+    const nl = out.indexOf('\n');
+    return { info: parsePaneLine(out.slice(0, nl)), text: out.slice(nl + 1) };
+  }
+
   /**
    * One tmux call: the screen as it was, then the paste. With `text`, the buffer is loaded in the
    * same call; without, it must already hold the text. `-p` brackets the paste when the

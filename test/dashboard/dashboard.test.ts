@@ -1,0 +1,158 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import type { ApprovalRecord } from '../../src/approval/schema.js';
+import type { DaemonClient } from '../../src/cli/client.js';
+import type { TerminalRecord } from '../../src/terminal/schema.js';
+import { TestEnv } from '../helpers/env.js';
+import { armMarker, liveText, logIn, loginUrl, openBrowser, screenshot, shownAt, type TestBrowser } from './browser.js';
+
+/** One daemon, one shell terminal and one browser for the whole file. */
+let env: TestEnv;
+let client: DaemonClient;
+let shell: TerminalRecord;
+let browser: TestBrowser;
+let page: Page;
+
+const unique = (prefix: string) => `${prefix}${randomBytes(3).toString('hex')}`;
+
+async function paneText(pane: string): Promise<string> {
+  return String((await env.tmux(['capture-pane', '-p', '-t', pane])).stdout);
+}
+
+/** Types into the pane behind the conductor's back, as the agent printing would. */
+async function typeInPane(pane: string, text: string): Promise<void> {
+  await env.tmux(['send-keys', '-t', pane, '-l', text]);
+  await env.tmux(['send-keys', '-t', pane, 'Enter']);
+}
+
+async function openTerminal(id: string): Promise<void> {
+  await page.getByTestId('tab-terminals').click();
+  await page.locator(`[data-testid=terminal-row][data-id="${id}"]`).click();
+  await page.locator(`[data-testid=live][data-state=live]`).waitFor();
+}
+
+beforeAll(async () => {
+  env = new TestEnv();
+  client = await env.client();
+  shell = await env.launch(['--provider', 'shell']);
+  browser = await openBrowser();
+  await browser.context.grantPermissions(['notifications']);
+  // Records the page's notifications: headless Chromium shows none.
+  await browser.context.addInitScript(() => {
+    const shown: Array<{ title: string; body?: string }> = [];
+    class Recorded {
+      static permission = 'granted';
+      static requestPermission = async () => 'granted';
+      constructor(title: string, opts?: { body?: string }) {
+        shown.push({ title, body: opts?.body });
+      }
+    }
+    Object.assign(window, { Notification: Recorded, shownNotifications: shown });
+  });
+  page = await browser.context.newPage();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await env?.cleanup();
+});
+
+describe('the web dashboard', () => {
+  it('logs in through `conductor dashboard --url`, drops the code from the address bar, and lists the shell terminal with its status', async () => {
+    const url = await loginUrl(env);
+    expect(url).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${client.state.port}/login#code=[A-Za-z0-9_-]{20,}$`));
+    await page.goto(url);
+    await page.locator('[data-testid=app][data-ready=true]').waitFor();
+    expect(page.url()).toBe(`http://127.0.0.1:${client.state.port}/`);
+    const row = page.locator(`[data-testid=terminal-row][data-id="${shell.id}"]`);
+    await expect.poll(() => row.getByTestId('status').getAttribute('data-status')).toBe('idle');
+    await expect.poll(() => row.innerText()).toContain('shell');
+    const cookies = await browser.context.cookies();
+    const session = cookies.find((c) => c.name === `conductor_session_${client.state.port}`);
+    expect(session).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
+  });
+
+  it('a used login link, or a made-up one, gets a page that says so and how to get a new one', async () => {
+    const url = await loginUrl(env);
+    const other = await browser.context.newPage();
+    try {
+      await other.goto(url);
+      await other.locator('[data-testid=app]').waitFor();
+      await other.goto(url);
+      await expect.poll(() => other.getByTestId('login-failed-reason').innerText()).toMatch(/already used.*conductor dashboard/);
+      expect(other.url()).not.toContain('code=');
+      await screenshot(other, 'login-link-used');
+      await other.goto(`http://127.0.0.1:${client.state.port}/login#code=${'x'.repeat(43)}`);
+      await expect.poll(() => other.getByTestId('login-failed-reason').innerText()).toMatch(/not valid/);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('shows a new line of the pane in the live view within 1 s', async () => {
+    await openTerminal(shell.id);
+    const marker = unique('live');
+    await armMarker(page, `${marker}done`, 5000);
+    const started = Date.now();
+    await typeInPane(shell.tmuxPane, `echo ${marker}done`);
+    const shown = await shownAt(page, `${marker}done`);
+    expect(shown - started).toBeLessThan(1000);
+    await expect.poll(() => liveText(page)).toContain(`${marker}done`);
+  });
+
+  it('typing into the live view, and into the input box, reaches the pane verbatim', async () => {
+    await openTerminal(shell.id);
+    const word = unique('typed');
+    await page.locator('[data-testid=live] .xterm').click();
+    await page.keyboard.type(`echo "${word} 'q' $((6*7)) ü;"`);
+    await page.keyboard.press('Enter');
+    await expect.poll(() => paneText(shell.tmuxPane), { timeout: 10_000 }).toContain(`${word} 'q' 42 ü;`);
+    expect(await paneText(shell.tmuxPane)).toContain(`echo "${word} 'q' $((6*7)) ü;"`);
+
+    const boxed = unique('boxed');
+    const line = `printf '%s|%s\\n' "${boxed}" '$HOME \\ "x"'`;
+    await page.getByTestId('send-text').fill(line);
+    await page.getByRole('button', { name: 'Send' }).click();
+    await expect.poll(() => page.getByTestId('view-note').innerText()).toBe('sent');
+    const pane = await paneText(shell.tmuxPane);
+    expect(pane).toContain(line);
+    expect(pane).toContain(`${boxed}|$HOME \\ "x"`);
+    await expect.poll(() => liveText(page)).toContain(`${boxed}|$HOME`);
+    await screenshot(page, 'terminals');
+  });
+
+  it('Approve decides a pending request, the requester gets the decision, and a request decided elsewhere first says by whom', async () => {
+    const request = await client.post<ApprovalRecord>('/approvals', { action: 'git push origin main', reason: 'publish the fix', requester: shell.id });
+    const decision = client.get<ApprovalRecord>(`/approvals/${request.id}?wait=30000`);
+    await page.getByTestId('tab-approvals').click();
+    const card = page.locator(`[data-testid=approval][data-id="${request.id}"]`);
+    await expect.poll(() => card.innerText()).toContain('git push origin main');
+    await expect.poll(() => card.getByTestId('requester-screen').innerText()).toContain('[conductor]');
+    await expect
+      .poll(() => page.evaluate(() => (window as unknown as { shownNotifications: Array<{ title: string }> }).shownNotifications.map((n) => n.title)))
+      .toContain('An approval waits for you');
+    await screenshot(page, 'approvals');
+    await card.getByTestId('approval-note').fill('looks right');
+    await card.getByTestId('approve').click();
+    const decided = await decision;
+    expect(decided).toMatchObject({ state: 'approved', decidedBy: 'human (dashboard)', note: 'looks right' });
+    await expect.poll(() => card.getByTestId('approval-result').innerText()).toBe('approved by human (dashboard)');
+    const again = await env.cli(['deny', request.id]);
+    expect(again.exitCode).toBe(4);
+    expect(again.stderr).toContain('already approved by human (dashboard)');
+
+    // Another human decides while the page still shows the request: the page says who did.
+    const second = await client.post<ApprovalRecord>('/approvals', { action: 'rm -rf build', reason: 'clean up', requester: shell.id });
+    const card2 = page.locator(`[data-testid=approval][data-id="${second.id}"]`);
+    await card2.waitFor();
+    await page.route(`**/approvals/${second.id}/decision`, async (route) => {
+      await env.cliOk(['approve', second.id, '--note', 'from the terminal']);
+      await route.continue();
+    });
+    await card2.getByTestId('deny').click();
+    await expect.poll(() => card2.getByTestId('approval-result').innerText()).toMatch(/already approved by human.*that decision stands/);
+    expect((await client.get<ApprovalRecord>(`/approvals/${second.id}`)).state).toBe('approved');
+    await expect.poll(() => page.getByTestId('audit').innerText()).toContain(second.id);
+  });
+});
