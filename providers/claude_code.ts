@@ -29,7 +29,16 @@ import { realpathSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { chooseConfigMode, type ConfigMode } from '../src/providers/configMode.js';
-import { screenLines as rawScreenLines, trimTrailingBlank } from '../src/providers/screen.js';
+import {
+  cutWordJoiner,
+  inputBetweenRules,
+  lastIndexMatching,
+  paneWidth,
+  screenRows,
+  trimTrailingBlank,
+  unwrapRows,
+  type ScreenLayout,
+} from '../src/providers/screen.js';
 import type { LaunchContext, LaunchSpec, ProviderDefinition, ScreenState } from '../src/providers/types.js';
 
 /**
@@ -167,7 +176,6 @@ const SPINNER_GLYPHS = '·✢*✶✻✽✳';
 const STATUS_LINE = new RegExp(`^[${SPINNER_GLYPHS}] \\S`);
 /** A status line drawn with any other glyph (a new spinner frame): live while it shows `…` or a retry. */
 const LIVE_STATUS = /^[^\w\s●⏺❯⎿│╭╰] \S/;
-const RULE = /^─{20,}$/;
 /** A dialog's menu cursor: numbered (`❯ 1. Yes`) in 2.1.197, often unnumbered (`❯ No, exit`) in 2.1.332. */
 const MENU_CURSOR = /^ +❯ (?:\d+\. )?\S/;
 const EXPAND_HINT = /\(ctrl\+o to expand\)$/;
@@ -183,32 +191,17 @@ const FATAL_SCREEN = /Unable to connect to Anthropic services|cannot be used wit
 
 /** The screen's lines, trailing spaces and blank lines removed; no-break spaces (after `❯`) made plain. */
 function screenLines(screen: string): string[] {
-  return trimTrailingBlank(rawScreenLines(screen.replace(/\u00a0/g, ' ')));
+  return screenRows(screen, { plainSpaces: true });
 }
 
-interface Layout {
-  /** Conversation above the input box (or above a dialog's rule). */
-  transcript: string[];
-  /** Lines between the two rules around the input prompt; null when no input box is shown. */
-  input: string[] | null;
-  /** Everything below the last rule: the footer, or a dialog. The whole screen if there is no rule. */
-  below: string[];
+/** The input box (its first line `❯`) between two rules, the footer or a dialog below the last rule. */
+interface Layout extends ScreenLayout {
   /** Pane width, taken from the widest rule. */
   width: number;
 }
 
 function layout(lines: string[]): Layout {
-  const rules = lines.flatMap((line, index) => (RULE.test(line) ? [index] : []));
-  const measured = rules.length ? rules.map((index) => lines[index]) : lines;
-  const width = Math.max(1, ...measured.map((line) => line.length));
-  if (!rules.length) return { transcript: lines, input: null, below: lines, width };
-  const last = rules[rules.length - 1];
-  const prev = rules.length > 1 ? rules[rules.length - 2] : -1;
-  const below = lines.slice(last + 1);
-  if (prev >= 0 && lines[prev + 1]?.startsWith('❯')) {
-    return { transcript: lines.slice(0, prev), input: lines.slice(prev + 1, last), below, width };
-  }
-  return { transcript: lines.slice(0, last), input: null, below, width };
+  return { ...inputBetweenRules(lines, /^❯/), width: paneWidth(lines) };
 }
 
 type BlockKind = 'text' | 'tool' | 'notice' | 'status' | 'other';
@@ -229,8 +222,7 @@ function startsIndented(transcript: string[]): boolean {
 
 /** Index of the last submitted user prompt in the transcript, or -1. */
 function lastPromptIndex(transcript: string[]): number {
-  for (let i = transcript.length - 1; i >= 0; i--) if (/^❯ \S/.test(transcript[i])) return i;
-  return -1;
+  return lastIndexMatching(transcript, /^❯ \S/);
 }
 
 /**
@@ -292,44 +284,18 @@ function turnBlocks(transcript: string[]): Block[] {
   return blocks;
 }
 
-function firstWordLength(text: string): number {
-  return text.trimStart().split(/\s/, 1)[0].length;
-}
-
-function lastWordLength(text: string): number {
-  return text.trimEnd().split(/\s/).pop()!.length;
-}
-
-/**
- * What goes between a wrapped row and its continuation. A word that fits on a row is never cut,
- * so when the full row's last word and the next row's first word could not share one row, they
- * are the two pieces of one long word (a long string in code, a URL) and join without a space.
- */
-function wrapJoiner(previous: string, line: string, width: number): string {
-  const rowWidth = width - (line.length - line.trimStart().length);
-  return previous.length >= width && lastWordLength(previous) + firstWordLength(line) > rowWidth ? '' : ' ';
-}
-
 /**
  * Turns a text block back into the answer: bullet and two-column indent removed, lines that
  * Claude soft-wrapped at the pane width joined again (a line was wrapped when the next word
  * would not have fit after it).
  */
 function blockText(block: Block, width: number): string {
-  const raw = [...block.lines];
-  while (raw.length && raw[raw.length - 1] === '') raw.pop();
-  const out: string[] = [];
-  let previous: string | null = null;
-  for (const line of raw) {
-    const content = BULLET.test(line) ? line.replace(/^[●⏺] ?/, '') : line.replace(/^ {2}/, '');
-    if (previous !== null && line !== '' && previous.length + 1 + firstWordLength(line) > width) {
-      out[out.length - 1] += wrapJoiner(previous, line, width) + line.trimStart();
-    } else {
-      out.push(content);
-    }
-    previous = line;
-  }
-  return out.join('\n');
+  return unwrapRows(trimTrailingBlank(block.lines), {
+    width,
+    // Claude cuts a word longer than a row at the pane edge.
+    joiner: cutWordJoiner(width),
+    content: (line) => (BULLET.test(line) ? line.replace(/^[●⏺] ?/, '') : line.replace(/^ {2}/, '')),
+  }).join('\n');
 }
 
 function isApiErrorText(block: Block): boolean {

@@ -21,6 +21,7 @@
  */
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { cutWordJoiner, lastIndexMatching, screenRows, trimTrailingBlank, unwrapRows, widestLine } from '../src/providers/screen.js';
 import type { LaunchContext, LaunchSpec, ProviderDefinition, ScreenState } from '../src/providers/types.js';
 
 /** Name of the MCP server that exposes the conductor's tools. The model sees them in namespace `mcp__conductor`. */
@@ -173,12 +174,6 @@ function testConfig(baseUrl: string, maxRetries: string | undefined): string {
 // the footer: run state line ("  Ready · model · cwd") and key hints ("  ← for agents · ? for shortcuts").
 // Dialogs (approvals, trust, sign-in) replace the composer and footer.
 
-function screenLines(screen: string): string[] {
-  const lines = screen.split('\n').map((l) => l.replace(/\s+$/, ''));
-  while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
-  return lines;
-}
-
 /** Dialogs that block until someone answers: a question plus its key hint. */
 const DIALOG_QUESTION = [
   /Would you like to (run the following command|make the following edits|grant these permissions|send input to the existing terminal)\?/,
@@ -201,14 +196,9 @@ const DIALOG_OPTION = /^› \d+\. /;
 const isCellStart = (line: string) => line !== '' && !line.startsWith(' ');
 const isFooter = (line: string) => RUN_STATE.test(line) || KEY_HINTS.test(line);
 
-function lastIndex(lines: string[], test: (line: string) => boolean, before = lines.length): number {
-  for (let i = Math.min(before, lines.length) - 1; i >= 0; i--) if (test(lines[i])) return i;
-  return -1;
-}
-
 /** The composer is the last "› " line with only its own draft lines and the footer below it. */
 function findComposer(lines: string[]): number {
-  const i = lastIndex(lines, (l) => PROMPT.test(l) && !DIALOG_OPTION.test(l));
+  const i = lastIndexMatching(lines, (l) => PROMPT.test(l) && !DIALOG_OPTION.test(l));
   if (i < 0) return -1;
   const below = lines.slice(i + 1);
   return below.some(isFooter) && !below.some(isCellStart) ? i : -1;
@@ -225,10 +215,10 @@ interface Layout {
 }
 
 function layout(screen: string): Layout {
-  const lines = screenLines(screen);
+  const lines = screenRows(screen);
   const composer = findComposer(lines);
   const historyEnd = composer >= 0 ? composer : lines.length;
-  const prompt = lastIndex(lines, (l) => PROMPT.test(l) && !DIALOG_OPTION.test(l), historyEnd);
+  const prompt = lastIndexMatching(lines, (l) => PROMPT.test(l) && !DIALOG_OPTION.test(l), historyEnd);
   const turn: string[][] = [];
   for (let i = prompt + 1; i < historyEnd; i++) {
     const line = lines[i];
@@ -282,7 +272,7 @@ function lastResponse(screen: string): string | null {
   const { lines, composer, turn } = layout(screen);
   // A dialog covers the composer: the turn is paused and has no answer to report.
   if (composer < 0) return null;
-  const width = lines.reduce((widest, l) => Math.max(widest, l.length), PANE_COLUMNS);
+  const width = Math.max(widestLine(lines), PANE_COLUMNS);
   for (let i = turn.length - 1; i >= 0; i--) {
     const cell = turn[i];
     if (!cell[0].startsWith('• ') || LIVE_INDICATOR.test(cell[0])) continue;
@@ -295,14 +285,6 @@ function lastResponse(screen: string): string | null {
 /** The conductor's panes are this wide; Codex wraps its answer rows at the pane's full width. */
 const PANE_COLUMNS = 200;
 
-function firstWordLength(line: string): number {
-  return line.trimStart().split(/\s/, 1)[0].length;
-}
-
-function lastWordLength(line: string): number {
-  return line.trimEnd().split(/\s/).pop()!.length;
-}
-
 /**
  * Drops the "• " marker, the two-column indent and the turn separator, and joins again the rows
  * Codex wrapped at the pane width: a row was wrapped when the next row's first word would not
@@ -311,21 +293,13 @@ function lastWordLength(line: string): number {
  * (Codex gives such a word rows of its own and cuts it at the pane edge): no space between.
  */
 function cleanCell(cell: string[], width: number): string {
-  const body: string[] = [];
-  let previous = '';
-  for (const [i, line] of cell.entries()) {
-    if (i > 0 && TURN_SEPARATOR.test(line)) break;
-    if (previous !== '' && line !== '' && previous.length + 1 + firstWordLength(line) > width) {
-      const rowWidth = width - (line.length - line.trimStart().length);
-      const cutWord = previous.length >= width && lastWordLength(previous) + firstWordLength(line) > rowWidth;
-      body[body.length - 1] += (cutWord ? '' : ' ') + line.trimStart();
-    } else {
-      body.push(i === 0 ? line.slice(2) : line.startsWith('  ') ? line.slice(2) : line.trimStart());
-    }
-    previous = line;
-  }
-  while (body.length > 0 && body[body.length - 1] === '') body.pop();
-  return body.join('\n');
+  const separator = cell.findIndex((line, i) => i > 0 && TURN_SEPARATOR.test(line));
+  const body = unwrapRows(separator < 0 ? cell : cell.slice(0, separator), {
+    width,
+    joiner: cutWordJoiner(width),
+    content: (line, i) => (i === 0 ? line.slice(2) : line.startsWith('  ') ? line.slice(2) : line.trimStart()),
+  });
+  return trimTrailingBlank(body).join('\n');
 }
 
 export const provider: ProviderDefinition = {

@@ -48,6 +48,16 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { chooseConfigMode, type ConfigMode } from '../src/providers/configMode.js';
+import {
+  BOX_TOP,
+  inputBelowLastRule,
+  lastIndexMatching,
+  paneWidth,
+  screenRows,
+  trimBlankEdges,
+  unwrapRows,
+  type ScreenLayout,
+} from '../src/providers/screen.js';
 import type { LaunchContext, LaunchSpec, ProviderDefinition, ScreenState } from '../src/providers/types.js';
 
 /** The model calls the conductor's tools as `mcp_conductor_<tool>`. */
@@ -195,11 +205,9 @@ function launch(ctx: LaunchContext): LaunchSpec {
 // ---------------------------------------------------------------------------------------------
 // Screen parsing
 
-const RULE = /^─{20,}$/;
 const INPUT_PROMPT = /^ [>*!] /;
 const USER_PROMPT = /^ [>*!] \S/;
 const ANSWER_START = /^✦ /;
-const BOX_TOP = /^ ?╭/;
 const ERROR_LINE = /^✕ /;
 const SPINNER_LINE = /\(esc to cancel, /;
 /** A braille spinner frame leading the status row, whatever words follow it. */
@@ -224,34 +232,14 @@ const DIALOG_TEXT = [
 ];
 
 function screenLines(screen: string): string[] {
-  const lines = screen.replace(/\r/g, '').replace(/\u00a0/g, ' ').split('\n').map((line) => line.trimEnd());
-  while (lines.length && lines[lines.length - 1] === '') lines.pop();
-  return lines;
+  return screenRows(screen, { plainSpaces: true });
 }
 
-interface Layout {
-  /** Everything above the input area's rule (the whole screen when no input area is shown). */
-  transcript: string[];
-  /** The input area below the rule, when its prompt is visible. */
-  input: string[] | null;
-}
+/** The input area (with its prompt) below the last rule; the transcript above it. */
+type Layout = ScreenLayout;
 
 function layout(lines: string[]): Layout {
-  let rule = -1;
-  for (let i = lines.length - 1; i >= 0; i--) {
-    if (RULE.test(lines[i])) {
-      rule = i;
-      break;
-    }
-  }
-  if (rule < 0) return { transcript: lines, input: null };
-  const below = lines.slice(rule + 1);
-  return { transcript: lines.slice(0, rule), input: below.some((line) => INPUT_PROMPT.test(line)) ? below : null };
-}
-
-function lastIndex(lines: string[], pattern: RegExp): number {
-  for (let i = lines.length - 1; i >= 0; i--) if (pattern.test(lines[i])) return i;
-  return -1;
+  return inputBelowLastRule(lines, INPUT_PROMPT);
 }
 
 function isDialog(lines: string[]): boolean {
@@ -261,8 +249,8 @@ function isDialog(lines: string[]): boolean {
 function isWaiting(view: Layout): boolean {
   if (!view.input) return isDialog(view.transcript);
   // A confirmation drawn above a still-visible input area: only the trailing box counts.
-  const box = lastIndex(view.transcript, BOX_TOP);
-  return box >= 0 && box > lastIndex(view.transcript, ANSWER_START) && isDialog(view.transcript.slice(box));
+  const box = lastIndexMatching(view.transcript, BOX_TOP);
+  return box >= 0 && box > lastIndexMatching(view.transcript, ANSWER_START) && isDialog(view.transcript.slice(box));
 }
 
 /** The row right above the input area's rule: the spinner while busy, a lone `? for shortcuts` when idle. */
@@ -288,9 +276,9 @@ function isIdle(view: Layout): boolean {
 /** The turn ended with an error line: no answer, tool box or new prompt after it. */
 function isError(view: Layout): boolean {
   const t = view.transcript;
-  const user = lastIndex(t, USER_PROMPT);
-  const error = lastIndex(t, ERROR_LINE);
-  return user >= 0 && error > user && error > lastIndex(t, ANSWER_START) && error > lastIndex(t, BOX_TOP);
+  const user = lastIndexMatching(t, USER_PROMPT);
+  const error = lastIndexMatching(t, ERROR_LINE);
+  return user >= 0 && error > user && error > lastIndexMatching(t, ANSWER_START) && error > lastIndexMatching(t, BOX_TOP);
 }
 
 function detect(screen: string): ScreenState {
@@ -305,10 +293,6 @@ function detect(screen: string): ScreenState {
   return isIdle(view) ? 'idle' : 'unknown';
 }
 
-function firstWordLength(line: string): number {
-  return line.trimStart().split(/\s/, 1)[0].length;
-}
-
 /**
  * The text of the last `✦` segment of the latest turn, as the model wrote it minus markdown
  * markup the renderer drops (code fences, emphasis, heading marks): rows the renderer wrapped
@@ -319,8 +303,8 @@ function firstWordLength(line: string): number {
 function lastResponse(screen: string): string | null {
   const lines = screenLines(screen);
   const t = layout(lines).transcript;
-  const start = lastIndex(t, ANSWER_START);
-  if (start < 0 || start < lastIndex(t, USER_PROMPT)) return null;
+  const start = lastIndexMatching(t, ANSWER_START);
+  if (start < 0 || start < lastIndexMatching(t, USER_PROMPT)) return null;
   let end = start + 1;
   while (end < t.length) {
     const line = t[end];
@@ -329,24 +313,13 @@ function lastResponse(screen: string): string | null {
   }
   if (t.slice(end).some((line) => BOX_TOP.test(line) || ERROR_LINE.test(line))) return null;
 
-  const width = lines.find((line) => RULE.test(line))?.length ?? 200;
-  const rows: string[] = [];
-  let previousLength = 0;
-  for (const line of t.slice(start, end)) {
-    // A row was wrapped when the next row's first word would not have fitted after it.
-    if (rows.length && previousLength > 0 && line !== '' && previousLength + 1 + firstWordLength(line) > width) {
-      rows[rows.length - 1] += ' ' + line.trimStart();
-    } else {
-      rows.push(line);
-    }
-    previousLength = line.length;
-  }
-  const text = rows.map((row) => {
-    const content = row.slice(2);
-    return content.startsWith(' ') ? content.slice(1) : content;
-  });
-  while (text.length && text[0].trim() === '') text.shift();
-  while (text.length && text[text.length - 1].trim() === '') text.pop();
+  const rows = unwrapRows(t.slice(start, end), { width: paneWidth(lines, 200) });
+  const text = trimBlankEdges(
+    rows.map((row) => {
+      const content = row.slice(2);
+      return content.startsWith(' ') ? content.slice(1) : content;
+    }),
+  );
   return text.length ? text.join('\n') : null;
 }
 

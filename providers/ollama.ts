@@ -30,6 +30,7 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { ProviderError } from '../src/errors.js';
+import { screenRows, trimBlankEdges, unwrapRows } from '../src/providers/screen.js';
 import type { LaunchContext, LaunchSpec, ProviderDefinition, ScreenState } from '../src/providers/types.js';
 
 export const DEFAULT_MODEL = 'llama3.2';
@@ -82,12 +83,6 @@ const REPL_COMMAND = /^\/(?:set|show|load|save|clear|list|bye|exit|help|\?)(?:\s
 const FENCE = /^\s*```/;
 const STATS_LINE = /^(?:total duration|load duration|prompt eval count|prompt eval duration|prompt eval rate|eval count|eval duration|eval rate): /;
 
-function screenLines(screen: string): string[] {
-  const lines = screen.replace(/\r/g, '').split('\n').map((line) => line.trimEnd());
-  while (lines.length && lines[lines.length - 1] === '') lines.pop();
-  return lines;
-}
-
 interface Turn {
   input: string[];
   output: string[];
@@ -129,14 +124,6 @@ function turns(lines: string[]): { before: string[]; turns: Turn[] } {
   return { before, turns: list };
 }
 
-function trimBlank(lines: string[]): string[] {
-  let start = 0;
-  let end = lines.length;
-  while (start < end && lines[start].trim() === '') start++;
-  while (end > start && lines[end - 1].trim() === '') end--;
-  return lines.slice(start, end);
-}
-
 function width(text: string): number {
   let w = 0;
   for (const ch of text) w += /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\u{1f300}-\u{1faff}\u{20000}-\u{3fffd}]/u.test(ch) ? 2 : 1;
@@ -148,31 +135,25 @@ function width(text: string): number {
  * WRAP_AT, leaving the space at the end of the line (which the capture drops).
  */
 function unwrap(lines: string[]): string[] {
-  const out: string[] = [];
-  let previous: string | null = null;
-  for (const line of lines) {
-    const firstWord = line.split(' ', 1)[0];
-    if (previous && line !== '' && !line.startsWith(' ') && width(previous) + 1 + width(firstWord) > WRAP_AT) {
-      // A full line was cut inside a run of wide characters (no space to drop); otherwise at a space.
-      out[out.length - 1] += width(previous) >= WRAP_AT ? line : ` ${line}`;
-    } else {
-      out.push(line);
-    }
-    previous = line;
-  }
-  return out;
+  return unwrapRows(lines, {
+    width: WRAP_AT,
+    measure: width,
+    continues: (line) => !line.startsWith(' '),
+    // A full line was cut inside a run of wide characters (no space to drop); otherwise at a space.
+    joiner: (previous) => (width(previous) >= WRAP_AT ? '' : ' '),
+  });
 }
 
 /** The answer of a turn: thinking and verbose statistics removed, word wrap undone. */
 function answerText(turn: Turn): string {
-  let lines = trimBlank(turn.output);
+  let lines = trimBlankEdges(turn.output);
   if (lines[0] === 'Thinking...') {
     const done = lines.indexOf('...done thinking.');
     if (done >= 0) lines = lines.slice(done + 1);
   }
   let end = lines.length;
   while (end > 0 && (STATS_LINE.test(lines[end - 1]) || lines[end - 1] === '')) end--;
-  return trimBlank(unwrap(lines.slice(0, end))).join('\n');
+  return trimBlankEdges(unwrap(lines.slice(0, end))).join('\n');
 }
 
 /** Submitted turns that sent a message to the model (not REPL commands, not empty lines). */
@@ -184,7 +165,7 @@ function messageTurns(all: Turn[]): Turn[] {
 }
 
 function detect(screen: string): ScreenState {
-  const lines = screenLines(screen);
+  const lines = screenRows(screen);
   if (lines.length === 0) return 'starting';
   const last = lines[lines.length - 1];
   const { before, turns: all } = turns(lines);
@@ -195,14 +176,14 @@ function detect(screen: string): ScreenState {
     return startup && STARTUP_LINE.test(last) ? 'starting' : 'busy';
   }
   const current = all[all.length - 1];
-  const output = trimBlank(current.output);
+  const output = trimBlankEdges(current.output);
   if (output.length > 0) {
     if (SESSION_FATAL.test(output[output.length - 1])) return 'error';
     return 'busy';
   }
   if (MULTILINE_WAIT.test(last) || current.input.length > 1 || CONTINUATION.test(last)) return 'waiting_input';
   if (IDLE_PROMPT.test(last)) {
-    const previous = all.length > 1 ? trimBlank(all[all.length - 2].output) : [];
+    const previous = all.length > 1 ? trimBlankEdges(all[all.length - 2].output) : [];
     return previous.length === 1 && TURN_ERROR.test(previous[0]) ? 'error' : 'idle';
   }
   // A message typed but not sent (or sent a moment ago, before the spinner showed): still the prompt.
@@ -210,7 +191,7 @@ function detect(screen: string): ScreenState {
 }
 
 function lastResponse(screen: string): string | null {
-  const lines = screenLines(screen);
+  const lines = screenRows(screen);
   const { turns: all } = turns(lines);
   const bottom = all[all.length - 1];
   if (!bottom || bottom.output.length > 0) return null;
@@ -220,7 +201,7 @@ function lastResponse(screen: string): string | null {
 
 /** Typed text after the `>>> ` prompt at the bottom: the Enter did not submit it (yet). */
 function inputPending(screen: string): boolean {
-  const lines = screenLines(screen);
+  const lines = screenRows(screen);
   const last = lines[lines.length - 1] ?? '';
   return PROMPT.test(last) && last.slice(4).trim() !== '' && last.slice(4) !== PLACEHOLDER;
 }

@@ -1,5 +1,5 @@
 import type { ProviderDefinition, ScreenState } from '../src/providers/types.js';
-import { lastIndexMatching, screenLines, trimBlankEdges, trimTrailingBlank } from '../src/providers/screen.js';
+import { lastIndexMatching, screenRows, trimBlankEdges } from '../src/providers/screen.js';
 
 /** A recognisable prompt, so the screen alone tells whether bash waits for a command. */
 const PS1 = '[conductor] \\W \\$ ';
@@ -25,7 +25,7 @@ export const provider: ProviderDefinition = {
   quietWindowMs: 150,
   startupTimeoutMs: 10_000,
   detect(screen): ScreenState {
-    const lines = trimTrailingBlank(screenLines(screen));
+    const lines = screenRows(screen);
     if (lines.length === 0) return 'starting';
     const last = lines[lines.length - 1];
     if (CONTINUATION.test(last)) return 'waiting_input';
@@ -34,7 +34,7 @@ export const provider: ProviderDefinition = {
     return 'busy';
   },
   lastResponse(screen) {
-    const lines = trimTrailingBlank(screenLines(screen));
+    const lines = screenRows(screen);
     const current = lastIndexMatching(lines, PROMPT);
     if (current < 0 || promptLine(lines[current])!.command !== '') return null;
     const previous = lastIndexMatching(lines, PROMPT, current);
