@@ -4,8 +4,20 @@ import YAML from 'yaml';
 import { z } from 'zod';
 import { ProviderError } from '../errors.js';
 import { tmuxKeySchema } from '../terminal/keys.js';
-import { lastIndexMatching, screenLines, tail, trimBlankEdges, trimTrailingBlank } from './screen.js';
-import type { ProviderDefinition, ScreenState } from './types.js';
+import { screenLines, tail, trimBlankEdges, trimTrailingBlank } from './screen.js';
+import type { LaunchContext, LaunchSpec, ProviderDefinition, ScreenState } from './types.js';
+import {
+  eventPlaceholders,
+  eventsSchema,
+  launchFilesSchema,
+  launchPlaceholders,
+  normaliseWith,
+  render,
+  renderFiles,
+  renderRecord,
+  templatedCommandSchema,
+  templatedEnvSchema,
+} from './userProviderEvents.js';
 
 const regex = z.string().min(1).superRefine((value, ctx) => {
   try {
@@ -19,8 +31,9 @@ export const userProviderSchema = z
   .object({
     name: z.string().regex(/^[a-z][a-z0-9_-]{0,39}$/, 'use lowercase letters, digits, _ or - (max 40), starting with a letter'),
     description: z.string().default('User-defined provider'),
-    command: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
-    env: z.record(z.string(), z.string()).default({}),
+    command: templatedCommandSchema,
+    env: templatedEnvSchema,
+    files: launchFilesSchema,
     unset_env: z.array(z.string()).default([]),
     settle_delay_ms: z.number().int().min(0).max(10_000).default(100),
     quiet_window_ms: z.number().int().min(20).max(10_000).default(300),
@@ -42,6 +55,7 @@ export const userProviderSchema = z
     interrupt: z.array(tmuxKeySchema).min(1).max(10).optional(),
     answer_keys: z.object({ approve: z.array(z.string()), deny: z.array(z.string()) }).strict().optional(),
     accepts_input_while_busy: z.boolean().default(false),
+    events: eventsSchema.optional(),
   })
   .strict();
 
@@ -71,11 +85,7 @@ export function providerFromConfig(cfg: UserProviderConfig): ProviderDefinition 
     name: cfg.name,
     description: cfg.description,
     binary: argv[0],
-    launch: (ctx) => ({
-      argv,
-      env: { ...cfg.env, ...(ctx.profile?.env ?? {}) },
-      unsetEnv: cfg.unset_env,
-    }),
+    launch: (ctx) => launchFromConfig(cfg, argv, ctx),
     settleDelayMs: cfg.settle_delay_ms,
     quietWindowMs: cfg.quiet_window_ms,
     startupTimeoutMs: cfg.startup_timeout_ms,
@@ -89,27 +99,60 @@ export function providerFromConfig(cfg: UserProviderConfig): ProviderDefinition 
       return 'unknown';
     },
     lastResponse(screen) {
-      if (!response) return null;
-      const lines = trimTrailingBlank(screenLines(screen));
-      const start = lastIndexMatching(lines, response.start);
-      if (start < 0) return null;
-      let end = lines.length;
-      if (response.end) {
-        for (let i = start + 1; i < lines.length; i++) {
-          if (response.end.test(lines[i])) {
-            end = i;
-            break;
-          }
-        }
-      }
-      const body = lines.slice(start, end).map((l) => (response.strip ? l.replace(response.strip, '') : l));
-      return trimBlankEdges(body).join('\n');
+      return response ? extractResponse(screen, response) : null;
     },
     exit: cfg.exit,
     interrupt: cfg.interrupt,
     answerKeys: cfg.answer_keys,
     acceptsInputWhileBusy: cfg.accepts_input_while_busy,
+    events: cfg.events && { normalise: normaliseWith(cfg.events) },
   };
+}
+
+/** Placeholders filled in; the events section joins in only when the daemon gives an endpoint. */
+function launchFromConfig(cfg: UserProviderConfig, argv: string[], ctx: LaunchContext): LaunchSpec {
+  const events = ctx.events && cfg.events;
+  const values = { ...launchPlaceholders(ctx), ...(events ? eventPlaceholders(ctx.events!) : {}) };
+  const spec: LaunchSpec = {
+    argv: [...argv.map((a) => render(a, values)), ...(events ? events.args.map((a) => render(a, values)) : [])],
+    env: { ...renderRecord(cfg.env, values), ...(events ? renderRecord(events.env, values) : {}), ...(ctx.profile?.env ?? {}) },
+    unsetEnv: cfg.unset_env,
+  };
+  const files = [...renderFiles(cfg.files, ctx.runtimeDir, values), ...(events ? renderFiles(events.files, ctx.runtimeDir, values) : [])];
+  if (files.length) spec.files = files;
+  return spec;
+}
+
+/**
+ * The last answer: the text right after the last match of `start` (a match may span lines; a
+ * marker it covers is left out), up to the line where the first match of `end` after it begins.
+ */
+function extractResponse(screen: string, response: { start: RegExp; end?: RegExp; strip?: RegExp }): string | null {
+  const text = trimTrailingBlank(screenLines(screen)).join('\n');
+  const from = lastMatchEnd(text, response.start);
+  if (from === undefined) return null;
+  let to = text.length;
+  if (response.end) {
+    const end = new RegExp(response.end.source, 'gm');
+    end.lastIndex = from;
+    const found = end.exec(text);
+    if (found) to = Math.max(from, text.lastIndexOf('\n', found.index - 1) + 1);
+  }
+  const body = text
+    .slice(from, to)
+    .split('\n')
+    .map((l) => (response.strip ? l.replace(response.strip, '') : l));
+  return trimBlankEdges(body).join('\n');
+}
+
+function lastMatchEnd(text: string, re: RegExp): number | undefined {
+  const global = new RegExp(re.source, 'gm');
+  let end: number | undefined;
+  for (let m = global.exec(text); m; m = global.exec(text)) {
+    end = m.index + m[0].length;
+    if (m[0] === '') global.lastIndex++;
+  }
+  return end;
 }
 
 export function formatZodIssues(error: z.ZodError): string {
