@@ -1,7 +1,10 @@
 import type { Context } from 'hono';
 import { getCookie } from 'hono/cookie';
-import { ForbiddenError } from '../errors.js';
+import { ConductorError, ForbiddenError } from '../errors.js';
+import { moduleLogger } from '../logger.js';
 import type { DashboardLogins } from './logins.js';
+
+const log = moduleLogger('dashboard');
 
 export const CSRF_HEADER = 'x-conductor-csrf';
 
@@ -53,6 +56,17 @@ export function cookieSession(c: Context, auth: DashboardAuth): { expiresAt: num
   const port = auth.port();
   const sessionId = getCookie(c, sessionCookieName(port));
   if (sessionId === undefined) return undefined;
-  assertOwnPage(c, port);
-  return auth.logins.verify(sessionId, c.req.header(CSRF_HEADER));
+  try {
+    assertOwnPage(c, port);
+    return auth.logins.verify(sessionId, c.req.header(CSRF_HEADER));
+  } catch (err) {
+    // A request with the cookie that is not the page's own is worth a line: another page tried.
+    if (err instanceof ConductorError) {
+      log.warn(
+        { method: c.req.method, path: c.req.path, origin: c.req.header('origin') ?? null, site: c.req.header('sec-fetch-site') ?? null, code: err.code },
+        'cookie request refused',
+      );
+    }
+    throw err;
+  }
 }
