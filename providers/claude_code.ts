@@ -40,6 +40,8 @@ import {
   type ScreenLayout,
 } from '../src/providers/screen.js';
 import type { LaunchContext, LaunchSpec, ProviderDefinition, ScreenState } from '../src/providers/types.js';
+import { claudeEvents, claudeHookSettings } from './hooks/claude.js';
+import { loopbackBypassingProxy } from './hooks/proxy.js';
 
 /**
  * Seeded as the last onboarding version: the newest verified release (test/golden/claude_code/),
@@ -130,11 +132,16 @@ function launch(ctx: LaunchContext): LaunchSpec {
   const settings: Record<string, unknown> = { skipDangerousModePermissionPrompt: true };
   // The conductor's own tools (handoff, assign, send_message…) run without a permission prompt.
   if (!profile?.askForConductorTools) settings.permissions = { allow: ['mcp__conductor', 'mcp__conductor__*'] };
-  if (ctx.hook) {
-    const command = [ctx.hook.command, ...ctx.hook.args].map(shellQuote).join(' ');
-    settings.hooks = {
-      PreToolUse: [{ matcher: 'Bash|Write|Edit|MultiEdit|NotebookEdit', hooks: [{ type: 'command', command, timeout: 86_400 }] }],
-    };
+  const gate = ctx.hook && {
+    matcher: 'Bash|Write|Edit|MultiEdit|NotebookEdit',
+    hooks: [{ type: 'command', command: [ctx.hook.command, ...ctx.hook.args].map(shellQuote).join(' '), timeout: 86_400 }],
+  };
+  // Claude reports its own state (turns, tools, permission prompts) as HTTP hooks to the daemon.
+  if (ctx.events) {
+    settings.hooks = claudeHookSettings(ctx.events, gate);
+    Object.assign(env, loopbackBypassingProxy(effectiveEnv));
+  } else if (gate) {
+    settings.hooks = { PreToolUse: [gate] };
   }
   files.push({ path: settingsPath, content: JSON.stringify(settings, null, 2) + '\n' });
   argv.push('--settings', settingsPath);
@@ -399,6 +406,7 @@ export const provider: ProviderDefinition = {
   inputPending,
   exit: { text: '/exit' },
   interrupt: ['Escape'],
+  events: claudeEvents,
   // 2.1.197 numbers its start-up menus; 2.1.332 does not, and preselects the refusing option, so
   // its rules match only while the cursor is on that option and move it before pressing Enter.
   startupDialogs: [

@@ -23,6 +23,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { cutWordJoiner, lastIndexMatching, screenRows, trimTrailingBlank, unwrapRows, widestLine } from '../src/providers/screen.js';
 import type { LaunchContext, LaunchSpec, ProviderDefinition, ScreenState } from '../src/providers/types.js';
+import { codexEvents, codexNotify } from './hooks/codex.js';
 
 /** Name of the MCP server that exposes the conductor's tools. The model sees them in namespace `mcp__conductor`. */
 export const CONDUCTOR_MCP_SERVER = 'conductor';
@@ -129,6 +130,8 @@ function launch(ctx: LaunchContext): LaunchSpec {
     }),
   );
   if (profile?.systemPrompt) argv.push(...override('developer_instructions', profile.systemPrompt));
+  // Codex reports each finished turn, with its last answer, to its notify program.
+  if (ctx.events) argv.push(...override('notify', codexNotify(ctx.events)));
 
   const env: Record<string, string> = { ...(profile?.env ?? {}) };
   const files: NonNullable<LaunchSpec['files']> = [];
@@ -327,4 +330,5 @@ export const provider: ProviderDefinition = {
   // Enter while a turn runs steers it: the streaming answer is dropped and a new request carries both messages.
   acceptsInputWhileBusy: false,
   version: { args: ['--version'] },
+  events: codexEvents,
 };

@@ -59,6 +59,7 @@ import {
   type ScreenLayout,
 } from '../src/providers/screen.js';
 import type { LaunchContext, LaunchSpec, ProviderDefinition, ScreenState } from '../src/providers/types.js';
+import { geminiEvents, geminiHookSettings } from './hooks/gemini.js';
 
 /** The model calls the conductor's tools as `mcp_conductor_<tool>`. */
 export const CONDUCTOR_MCP_SERVER = 'conductor';
@@ -162,6 +163,12 @@ function launch(ctx: LaunchContext): LaunchSpec {
     settings.hooks = {
       SessionStart: [{ hooks: [{ type: 'command', name: 'conductor-profile', command: `cat ${shellQuote(hookOutput)}` }] }],
     };
+  }
+
+  // Gemini reports its own state (turns, tools, permission prompts) through command hooks.
+  if (ctx.events) {
+    settings.hooks = geminiHookSettings(ctx.events, settings.hooks as Parameters<typeof geminiHookSettings>[1]);
+    settings.hooksConfig = { enabled: true, notifications: false };
   }
 
   if (mode === 'isolated') {
@@ -348,4 +355,5 @@ export const provider: ProviderDefinition = {
   // Input typed while busy is queued and sent after the current turn.
   acceptsInputWhileBusy: true,
   version: { args: ['--version'] },
+  events: geminiEvents,
 };

@@ -15,6 +15,7 @@ import type { FlowScheduler } from './flow/scheduler.js';
 import type { FlowStore } from './flow/store.js';
 import type { HandoffRunner } from './handoff/runner.js';
 import type { HandoffStore } from './handoff/store.js';
+import type { HookSecrets } from './hooks/secrets.js';
 import type { SessionStore } from './session/store.js';
 import type { TerminalMonitor } from './status/monitor.js';
 import type { TerminalStore } from './terminal/store.js';
@@ -47,6 +48,10 @@ export interface Runtime {
   notifyTargets: NotifyStore;
   notify: NotifyWorker;
   worktrees: WorktreeStore;
+  /** Each terminal's own secret for its agent's hooks. */
+  hookSecrets: HookSecrets;
+  /** The hook command for CLIs that run commands (`post-event`, see src/hooks/script.ts). */
+  hookScript: string;
   clock: () => number;
   port: number;
 }

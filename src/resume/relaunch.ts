@@ -9,7 +9,10 @@ import { exitStatusFile, prepare, readEnvironmentRecord } from '../terminal/laun
 import type { TerminalRecord } from '../terminal/schema.js';
 import type { ResumeRecord } from './store.js';
 
-export type RelaunchDeps = Pick<Runtime, 'layout' | 'tmux' | 'terminals' | 'sessions' | 'monitor' | 'bus' | 'clock' | 'usage'>;
+export type RelaunchDeps = Pick<
+  Runtime,
+  'layout' | 'tmux' | 'terminals' | 'sessions' | 'monitor' | 'bus' | 'clock' | 'usage' | 'hookSecrets' | 'hookScript' | 'port'
+>;
 
 function checkCwdStillThere(t: TerminalRecord): void {
   try {
@@ -40,7 +43,7 @@ export async function relaunch(
   const runtimeDir = terminalRuntimeDir(l, t.id);
   const requester = readEnvironmentRecord(runtimeDir)?.requester ?? requesterEnvironment(process.env);
   rmSync(exitStatusFile(runtimeDir), { force: true });
-  const { argv, usageRecords } = prepare(deps, provider, t.id, t.cwd, { env: record.env }, profile, requester, conversation ? { sessionId: conversation } : undefined);
+  const { argv, usageRecords, events } = prepare(deps, provider, t.id, t.cwd, { env: record.env }, profile, requester, conversation ? { sessionId: conversation } : undefined);
   const session = await deps.sessions.get(t.sessionId);
   const window = { windowName: t.windowName, cwd: t.cwd, env: {}, argv };
   const pane = (await deps.tmux.hasSession(session.tmux_session))
@@ -53,7 +56,7 @@ export async function relaunch(
   rmSync(`${terminalLogPath(l, t.id)}.pos`, { force: true });
   await deps.tmux.pipePane(pane.paneId, terminalRawLogPath(l, t.id));
   const resumed = await deps.terminals.get(t.id);
-  deps.monitor.track(resumed, provider);
+  deps.monitor.track(resumed, provider, { events });
   await deps.usage?.resumed(resumed, usageRecords);
   await deps.bus.publish('terminal.status', { sessionId: t.sessionId, terminalId: t.id }, { status: 'starting', previous: 'lost', detail: `resumed: ${how}` });
   // A fresh Claude start is assigned a new session id; others name theirs once it appears.

@@ -10,6 +10,7 @@ import { dashboardRoutes } from './routes/dashboard.js';
 import { eventRoutes } from './routes/events.js';
 import { flowRoutes } from './routes/flows.js';
 import { handoffRoutes } from './routes/handoffs.js';
+import { hookRoutes } from './routes/hooks.js';
 import { messageRoutes } from './routes/messages.js';
 import { notifyRoutes } from './routes/notify.js';
 import { profileRoutes } from './routes/profiles.js';
@@ -57,6 +58,7 @@ export function createApp(rt: Runtime, token: string, hooks: AppHooks): Hono {
   app.route('/', messageRoutes(rt));
   app.route('/', handoffRoutes(rt));
   app.route('/events', eventRoutes(rt, hooks.onStream));
+  app.route('/hooks', hookRoutes({ secrets: rt.hookSecrets, monitor: rt.monitor }));
   app.route('/', dashboardRoutes(rt, dashboard, hooks.onStream));
   app.notFound((c) => c.json({ error: { code: 'not_found', message: `no route ${c.req.method} ${c.req.path}: see docs/api.md` } }, 404));
   app.onError((err, c) => {

@@ -25,7 +25,9 @@ import { MessageStore } from '../inbox/store.js';
 import { NotifyStore } from '../notify/store.js';
 import { NotifyWorker } from '../notify/worker.js';
 import { TerminalMonitor } from '../status/monitor.js';
-import { reconcile } from '../terminal/reconcile.js';
+import { adoptHookSecrets, reconcile } from '../terminal/reconcile.js';
+import { HookSecrets } from '../hooks/secrets.js';
+import { installHookScript } from '../hooks/script.js';
 import { autoResume } from '../resume/auto.js';
 import { TerminalStore } from '../terminal/store.js';
 import { requestApproval } from '../approval/operations.js';
@@ -117,6 +119,11 @@ export async function runDaemon(): Promise<void> {
     rt.inbox = new InboxDelivery(rt, rt.messages);
     rt.handoffs = new HandoffStore(db);
     rt.worktrees = new WorktreeStore(db);
+    rt.hookSecrets = new HookSecrets();
+    rt.hookScript = installHookScript(l);
+    bus.subscribe((e) => {
+      if (e.type === 'terminal.exited' && e.terminalId) rt.hookSecrets.forget(e.terminalId);
+    });
     rt.handoffRunner = new HandoffRunner(rt, rt.handoffs);
     rt.flows = new FlowStore(db);
     rt.flowRunner = new FlowRunner(rt, rt.flows);
@@ -152,8 +159,6 @@ export async function runDaemon(): Promise<void> {
     rt.approvalExpiry.start();
     promptApprovals.start();
     await rt.notify.start();
-    // After the inbox and handoff runner, so work queued for a lost terminal follows it.
-    autoResume(rt);
     stopApprovals = async () => {
       rt.approvalExpiry.stop();
       await promptApprovals.stop();
@@ -177,6 +182,10 @@ export async function runDaemon(): Promise<void> {
       configuredPort(),
     );
     rt.port = (server.address() as AddressInfo).port;
+    await adoptHookSecrets(rt);
+    // After the inbox and handoff runner, so work queued for a lost terminal follows it; after
+    // listening, so the resumed agents' hooks are pointed at this daemon's port.
+    autoResume(rt);
     writeDaemonState(l, {
       pid: process.pid,
       port: rt.port,

@@ -34,7 +34,7 @@ const refuse = (code: 'forbidden' | 'unauthorized', message: string) => ({ error
 /**
  * Only local programs that hold the token may drive the daemon. A web page can reach 127.0.0.1
  * too, so requests carrying a foreign Host (DNS rebinding) or a foreign Origin are refused before
- * anything else, and every route but /health needs the bearer token.
+ * anything else, and every route but /health and the agents' hooks needs the bearer token.
  */
 export function guard(token: string, dashboard?: DashboardAuth): MiddlewareHandler {
   return async (c, next) => {
@@ -49,6 +49,8 @@ export function guard(token: string, dashboard?: DashboardAuth): MiddlewareHandl
       return c.json(refuse('forbidden', 'cross-site requests are refused'), 403);
     }
     if (c.req.path === '/health') return next();
+    // An agent's hook holds its terminal's own secret, not the token; the hook route checks it.
+    if (c.req.method === 'POST' && c.req.path.startsWith('/hooks/')) return next();
     if (dashboard && isPublicDashboardPath(c.req.method, c.req.path)) return next();
     const auth = c.req.header('authorization') ?? '';
     // The dashboard page has no token: its session cookie and CSRF header stand in (docs/dashboard.md).

@@ -1,10 +1,7 @@
-import { EventEmitter } from 'node:events';
-import { readFileSync, statSync, watch, type FSWatcher } from 'node:fs';
-import { terminalLogPath, terminalRawLogPath, terminalRuntimeDir, type HomeLayout } from '../config/paths.js';
-import { exitStatusFile } from '../terminal/launch.js';
+import { terminalLogPath, terminalRawLogPath, type HomeLayout } from '../config/paths.js';
 import type { EventBus } from '../events/bus.js';
 import { moduleLogger } from '../logger.js';
-import type { ProviderDefinition } from '../providers/types.js';
+import type { AgentEvent, ProviderDefinition } from '../providers/types.js';
 import { CleanLog } from '../terminal/cleanLog.js';
 import { recordExit } from '../terminal/exit.js';
 import { RAW_LOG_MAX_BYTES, rotateIfOver } from '../terminal/logRotation.js';
@@ -12,7 +9,21 @@ import { injectedFailure } from '../server/faultInjection.js';
 import type { TerminalRecord, TerminalStatus } from '../terminal/schema.js';
 import type { TerminalStore } from '../terminal/store.js';
 import { TmuxTargetMissingError, type PaneInfo, type Tmux } from '../tmux/client.js';
-import { initialTracker, inputSent, observe, type TrackerState } from './tracker.js';
+import { DEAD_STATUS_CHECKS, deathDetail, fileSize, recordedExitStatus } from './exits.js';
+import { OutputWatch } from './outputWatch.js';
+import { dialogToAnswer } from './startupDialogs.js';
+import {
+  DISAGREEMENT_LOG_MS,
+  disagreesLongerThan,
+  eventReceived,
+  initialTracker,
+  inputAbandoned,
+  inputExpected,
+  inputSent,
+  observe,
+  wantsConfirmation,
+  type TrackerState,
+} from './tracker.js';
 
 const log = moduleLogger('monitor');
 
@@ -21,10 +32,10 @@ const MAX_JUDGE_DELAY_MS = 1000;
 /** Scrollback captured on a normal judge; more is fetched only when more has scrolled by. */
 const HISTORY_GUESS = 200;
 const RESPONSE_HISTORY = 3000;
-const MAX_DIALOG_ANSWERS = 3;
-const DEAD_STATUS_CHECKS = 20;
 /** After a failed judgement (tmux stalled, disk full…) the terminal is judged again this much later. */
 const JUDGE_RETRY_MS = 1000;
+/** While a turn the events decide looks idle on screen, it is looked at again this often (the fallback). */
+const EVENT_TURN_RECHECK_MS = 2000;
 
 export interface MonitorDeps {
   tmux: Tmux;
@@ -44,41 +55,42 @@ interface Tracked {
   cleanLog: CleanLog;
   rawFile: string;
   judgedSize: number;
-  lastOutputAt: number;
-  /** Counts output events, so a waiter can ask for output after a point it saw, race-free. */
-  outputSeq: number;
   pendingSince: number | null;
   timer: NodeJS.Timeout | null;
   judging: Promise<void> | null;
   rejudge: boolean;
-  output: EventEmitter;
   dialogAnswers: number;
   deadChecks: number;
+  disagreementLogged: boolean;
   stopping?: boolean;
 }
 
+export interface TrackOptions {
+  /** The daemon restarted and the terminal kept running. */
+  resumed?: boolean;
+  /** The agent's hooks report its state to the daemon (see src/hooks). */
+  events?: boolean;
+}
+
 /**
- * Watches every live terminal. Output (the raw log growing) schedules a judgement once the
+ * Watches every live terminal. Its status comes from the agent's own hook events where it has
+ * them, and from judging its screen: output (the raw log growing) schedules a judgement once the
  * provider's quiet window has passed; a slow sweep catches closed windows and anything missed.
  * Idle terminals cost nothing: no timers run for them.
  */
 export class TerminalMonitor {
   private readonly tracked = new Map<string, Tracked>();
-  private watcher: FSWatcher | null = null;
+  private readonly output: OutputWatch;
   private sweepTimer: NodeJS.Timeout | null = null;
   private stopped = false;
   private sweeping = false;
 
-  constructor(private readonly deps: MonitorDeps) {}
+  constructor(private readonly deps: MonitorDeps) {
+    this.output = new OutputWatch(deps.clock, (id) => this.onOutput(id));
+  }
 
   async start(): Promise<void> {
-    // One inotify watch on the folder: every append to any terminal's raw log names its file.
-    // (chokidar compares mtimes and drops appends that land within the same tick, which is
-    // exactly when a prompt's Enter must be confirmed.)
-    this.watcher = watch(this.deps.layout.terminalLogs, (_event, file) => {
-      if (file && file.endsWith('.raw')) this.onOutput(file.slice(0, -4));
-    });
-    this.watcher.on('error', (err) => log.error({ err: err.message }, 'watching the terminal logs failed; the sweep still notices output'));
+    this.output.start(this.deps.layout.terminalLogs);
     this.sweepTimer = setInterval(() => {
       // A sweep stalled on tmux must not pile up behind the next one.
       if (this.sweeping) return;
@@ -92,21 +104,21 @@ export class TerminalMonitor {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.sweepTimer) clearInterval(this.sweepTimer);
-    this.watcher?.close();
+    this.output.stop();
     for (const t of this.tracked.values()) if (t.timer) clearTimeout(t.timer);
     await Promise.allSettled([...this.tracked.values()].map((t) => t.judging));
   }
 
-  /** Starts watching a terminal. `resumed`: the daemon restarted and the terminal kept running. */
-  track(record: TerminalRecord, provider: ProviderDefinition, resumed = false): void {
+  /** Starts watching a terminal. */
+  track(record: TerminalRecord, provider: ProviderDefinition, opts: TrackOptions | boolean = {}): void {
+    const { resumed = false, events = false } = typeof opts === 'boolean' ? { resumed: opts } : opts;
     const now = this.deps.clock();
     const cleanLog = new CleanLog(terminalLogPath(this.deps.layout, record.id));
     if (resumed) cleanLog.resume();
+    const fresh = initialTracker(now, events && provider.events ? 'expected' : 'none');
     // A terminal that was working when the daemon went down is still answering its input.
     const working = record.status === 'busy' || record.status === 'waiting_input';
-    const tracker: TrackerState = resumed
-      ? { ...initialTracker(now), status: record.status, awaitingResponse: working, sawBusySinceInput: working }
-      : initialTracker(now);
+    const tracker: TrackerState = resumed ? { ...fresh, status: record.status, awaitingResponse: working, sawBusySinceInput: working } : fresh;
     const t: Tracked = {
       id: record.id,
       sessionId: record.sessionId,
@@ -116,17 +128,15 @@ export class TerminalMonitor {
       cleanLog,
       rawFile: terminalRawLogPath(this.deps.layout, record.id),
       judgedSize: -1,
-      lastOutputAt: now,
-      outputSeq: 0,
       pendingSince: null,
       timer: null,
       judging: null,
       rejudge: false,
-      output: new EventEmitter(),
       dialogAnswers: 0,
       deadChecks: 0,
+      disagreementLogged: false,
     };
-    t.output.setMaxListeners(0);
+    this.output.add(record.id);
     this.tracked.set(record.id, t);
     this.schedule(t);
   }
@@ -135,7 +145,7 @@ export class TerminalMonitor {
     const t = this.tracked.get(id);
     if (!t) return;
     if (t.timer) clearTimeout(t.timer);
-    t.output.emit('gone');
+    this.output.remove(id);
     this.tracked.delete(id);
   }
 
@@ -157,6 +167,23 @@ export class TerminalMonitor {
     return this.tracked.get(id)?.tracker.status;
   }
 
+  /** The provider of a watched terminal (the hook route normalises events with it). */
+  providerOf(id: string): ProviderDefinition | undefined {
+    return this.tracked.get(id)?.provider;
+  }
+
+  /** Input is about to be submitted: with events, its turn opens now (the hooks may be faster than the Enter's confirmation). */
+  async expectInput(id: string): Promise<void> {
+    const t = this.tracked.get(id);
+    if (t) await this.apply(t, inputExpected(t.tracker), this.deps.clock());
+  }
+
+  /** The expected input was never submitted. */
+  async abandonInput(id: string): Promise<void> {
+    const t = this.tracked.get(id);
+    if (t) await this.apply(t, inputAbandoned(t.tracker), this.deps.clock());
+  }
+
   /** Records that input was delivered: the terminal is busy until its answer is seen. */
   async noteInput(id: string, screenBefore: string): Promise<void> {
     const t = this.tracked.get(id);
@@ -165,55 +192,37 @@ export class TerminalMonitor {
     this.schedule(t);
   }
 
-  outputSeq(id: string): number {
-    return this.tracked.get(id)?.outputSeq ?? 0;
-  }
-
-  /**
-   * Resolves true once the pane printed something after output number `afterSeq` (default: now),
-   * false after the timeout or when the terminal is no longer watched.
-   */
-  waitForOutput(id: string, timeoutMs: number, afterSeq?: number): Promise<boolean> {
-    const t = this.tracked.get(id);
-    if (!t) return Promise.resolve(false);
-    if (afterSeq !== undefined && t.outputSeq > afterSeq) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const done = (value: boolean) => {
-        clearTimeout(timer);
-        t.output.off('output', onOutput);
-        t.output.off('gone', onGone);
-        resolve(value);
-      };
-      const onOutput = () => done(true);
-      const onGone = () => done(false);
-      const timer = setTimeout(() => done(false), timeoutMs);
-      t.output.on('output', onOutput);
-      t.output.on('gone', onGone);
-    });
-  }
-
-  /** Resolves once the pane printed nothing for `quietMs`, or after `maxMs` in any case. */
-  async waitForQuiet(id: string, quietMs: number, maxMs: number): Promise<void> {
+  /** One event from the agent's own hooks, already normalised by its provider. */
+  async noteEvent(id: string, event: AgentEvent): Promise<void> {
     const t = this.tracked.get(id);
     if (!t) return;
-    const deadline = this.deps.clock() + maxMs;
-    for (;;) {
-      const quietFor = this.deps.clock() - t.lastOutputAt;
-      const left = deadline - this.deps.clock();
-      if (quietFor >= quietMs || left <= 0) return;
-      // Each output restarts the wait; silence for the rest of the window ends it.
-      const more = await this.waitForOutput(id, Math.min(quietMs - quietFor, left));
-      if (!more && !this.tracked.has(id)) return;
+    const now = this.deps.clock();
+    const next = eventReceived(t.tracker, event, now);
+    let lastResponse: string | null | undefined;
+    if (next.status === 'completed' && t.tracker.status !== 'completed') {
+      lastResponse = next.eventResponse ?? (await this.screenResponse(t));
     }
+    log.debug({ terminal: id, event: event.kind, status: next.status }, 'agent event');
+    await this.apply(t, next, now, lastResponse);
+    // A turn that started by event is still watched on screen, for dialogs and as the fallback.
+    if (next.awaitingResponse) this.judgeLater(t, EVENT_TURN_RECHECK_MS);
+  }
+
+  outputSeq(id: string): number {
+    return this.output.seq(id);
+  }
+
+  waitForOutput(id: string, timeoutMs: number, afterSeq?: number): Promise<boolean> {
+    return this.output.waitForOutput(id, timeoutMs, afterSeq);
+  }
+
+  waitForQuiet(id: string, quietMs: number, maxMs: number): Promise<void> {
+    return this.output.waitForQuiet(id, quietMs, maxMs);
   }
 
   private onOutput(id: string): void {
     const t = this.tracked.get(id);
-    if (!t) return;
-    t.lastOutputAt = this.deps.clock();
-    t.outputSeq++;
-    t.output.emit('output');
-    this.schedule(t);
+    if (t) this.schedule(t);
   }
 
   private schedule(t: Tracked): void {
@@ -225,7 +234,7 @@ export class TerminalMonitor {
   private fire(t: Tracked): void {
     t.timer = null;
     const now = this.deps.clock();
-    const quietFor = now - t.lastOutputAt;
+    const quietFor = now - this.output.lastOutputAt(t.id);
     const waited = now - (t.pendingSince ?? now);
     if (quietFor < t.provider.quietWindowMs && waited < MAX_JUDGE_DELAY_MS) {
       t.timer = setTimeout(() => this.fire(t), t.provider.quietWindowMs - quietFor);
@@ -290,20 +299,35 @@ export class TerminalMonitor {
     const state = t.provider.detect(screen);
     if (await this.answerStartupDialog(t, screen)) return;
     const next = observe(t.tracker, { screenState: state, screen, now, startupTimeoutMs: t.provider.startupTimeoutMs });
+    this.noteDisagreement(t, next, state, now);
     let lastResponse: string | null | undefined;
-    if (next.status === 'completed' && t.tracker.status !== 'completed') {
-      const full = await this.deps.tmux.capture(t.pane, RESPONSE_HISTORY);
-      lastResponse = t.provider.lastResponse(full);
-    }
+    if (next.status === 'completed' && t.tracker.status !== 'completed') lastResponse = await this.screenResponse(t);
     await this.apply(t, next, now, lastResponse);
     if (next.status === 'starting') this.rearmStartupCheck(t);
+    else if (wantsConfirmation(next)) this.judgeLater(t, confirmationDelay(t.provider, next));
+  }
+
+  private async screenResponse(t: Tracked): Promise<string | null> {
+    const full = await this.deps.tmux.capture(t.pane, RESPONSE_HISTORY);
+    return t.provider.lastResponse(full);
+  }
+
+  private noteDisagreement(t: Tracked, next: TrackerState, screenState: string, now: number): void {
+    if (next.disagreeSince === null) {
+      t.disagreementLogged = false;
+      return;
+    }
+    if (t.disagreementLogged || !disagreesLongerThan(next, now, DISAGREEMENT_LOG_MS)) return;
+    t.disagreementLogged = true;
+    log.warn(
+      { terminal: t.id, provider: t.provider.name, screen: screenState, status: next.status, forMs: now - next.disagreeSince },
+      'the screen disagrees with the agent\'s own events; trusting the events',
+    );
   }
 
   /** Start-up dialogs the provider knows how to answer (trust this folder…), a bounded number of times. */
   private async answerStartupDialog(t: Tracked, screen: string): Promise<boolean> {
-    const dialogs = t.provider.startupDialogs ?? [];
-    if (t.tracker.status !== 'starting' || t.dialogAnswers >= MAX_DIALOG_ANSWERS) return false;
-    const dialog = dialogs.find((d) => d.match.test(screen));
+    const dialog = dialogToAnswer(t.provider, t.tracker.status, t.dialogAnswers, screen);
     if (!dialog) return false;
     t.dialogAnswers++;
     log.info({ terminal: t.id, dialog: dialog.description }, 'answering start-up dialog');
@@ -359,33 +383,21 @@ export class TerminalMonitor {
       else if (pane.dead || (!t.timer && fileSize(t.rawFile) !== t.judgedSize)) void this.judge(t);
     }
   }
-
 }
 
-function deathDetail(status: number | null, signal: string | null): string {
-  if (status === null && signal !== null) return `the process was killed by signal ${signal}`;
-  return `the process exited with status ${status ?? 'unknown'}`;
-}
-
-/** The status the pane's wrapper wrote when the agent ended (see launchArgv). */
-export function recordedExitStatus(l: HomeLayout, id: string): number | null {
-  try {
-    const text = readFileSync(exitStatusFile(terminalRuntimeDir(l, id)), 'utf8').trim();
-    return /^\d+$/.test(text) ? Number(text) : null;
-  } catch {
-    return null;
-  }
-}
-
-function fileSize(file: string): number {
-  try {
-    return statSync(file).size;
-  } catch {
-    return 0;
-  }
+/**
+ * When an idle screen is looked at again to confirm it. Screen-only turns: soon, half the quiet
+ * window (an animated spinner or a ticking timer changes the screen by then). Turns the events
+ * decide: now and then, for the fallback.
+ */
+function confirmationDelay(provider: ProviderDefinition, state: TrackerState): number {
+  if (state.events !== 'none') return EVENT_TURN_RECHECK_MS;
+  return Math.min(400, Math.max(50, Math.round(provider.quietWindowMs / 2)));
 }
 
 function visible(text: string, height: number): string {
   const lines = text.replace(/\n$/, '').split('\n');
   return lines.slice(Math.max(0, lines.length - height)).join('\n');
 }
+
+export { recordedExitStatus } from './exits.js';

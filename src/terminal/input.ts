@@ -1,6 +1,7 @@
 import { ConflictError, InputNotDeliveredError } from '../errors.js';
 import { moduleLogger } from '../logger.js';
 import { resolveProvider } from '../providers/registry.js';
+import type { ProviderDefinition } from '../providers/types.js';
 import type { Runtime } from '../runtime.js';
 import type { PaneInfo } from '../tmux/client.js';
 import type { SendInputInput, TerminalRecord } from './schema.js';
@@ -79,7 +80,6 @@ export function sendInput(
       throw new ConflictError(`terminal '${terminal.id}' was lost with its tmux window: \`conductor resume ${terminal.id}\` first, or \`conductor send --queue\` to deliver after it resumes`);
     }
     const provider = resolveProvider(current.provider, rt.layout.providers);
-    const pane = current.tmuxPane;
     const text = pasteSafe(input.text);
     if (claim) {
       await rt.tmux.loadBuffer(claim.bufferName, text);
@@ -89,54 +89,76 @@ export function sendInput(
       }
     }
     const buffer = claim?.bufferName ?? `conductor-${current.id}-${++bufferCounter}`;
-    const load = claim ? undefined : text;
-    const report: DeliveryReport = { terminalId: current.id, bytes: Buffer.byteLength(input.text), enterAttempts: 0 };
-    let before: string;
-    let afterPaste: string | undefined;
-    let seq = rt.monitor.outputSeq(current.id);
-    if (input.enter && provider.settleDelayMs === 0) {
-      // Nothing to wait for between paste and Enter: screen, paste and Enter in one tmux call.
-      const snap = await rt.tmux.pasteAndEnter(pane, buffer, load);
-      before = snap.text;
-      afterPaste = fingerprintOf(snap.info, snap.text).key;
-    } else {
-      const pastedAt = rt.clock();
-      // The screen before the paste and the paste itself, in one tmux call.
-      before = await rt.tmux.captureThenPaste(pane, buffer, load);
-      if (!input.enter) return report;
-      await waitForQuietSince(rt, current.id, pastedAt, provider.settleDelayMs);
+    const job: PasteJob = { terminal: current, provider, buffer, load: claim ? undefined : text, bytes: Buffer.byteLength(input.text), enter: input.enter };
+    if (!input.enter) return pasteAndSubmit(rt, job);
+    await rt.monitor.expectInput(current.id);
+    try {
+      return await pasteAndSubmit(rt, job);
+    } catch (err) {
+      await rt.monitor.abandonInput(current.id);
+      throw err;
     }
-    const landed = async () => {
-      const now = await fingerprint(rt, pane);
-      return now.key !== afterPaste && !provider.inputPending?.(now.screen);
-    };
-    const confirmMs = Math.max(1000, provider.settleDelayMs * 4);
-    for (let attempt = 1; attempt <= ENTER_ATTEMPTS; attempt++) {
-      report.enterAttempts = attempt;
-      if (attempt > 1 || afterPaste === undefined) {
-        seq = rt.monitor.outputSeq(current.id);
-        // The pasted screen is read in the same tmux call that presses Enter, just before it.
-        const snap = await rt.tmux.snapshotThenKeys(pane, ['Enter']);
-        afterPaste ??= fingerprintOf(snap.info, snap.text).key;
-      }
-      if (await confirmed(rt, current.id, landed, seq, confirmMs)) {
-        await rt.monitor.noteInput(current.id, before);
-        await rt.bus.publish('terminal.input', { sessionId: current.sessionId, terminalId: current.id }, {
-          bytes: report.bytes,
-          enterAttempts: attempt,
-        });
-        if (attempt > 1) log.warn({ terminal: current.id, attempt }, 'Enter needed more than one press');
-        return report;
-      }
-    }
-    throw new InputNotDeliveredError(
-      `terminal '${current.id}' did not react to Enter after ${ENTER_ATTEMPTS} presses: the text is pasted but not submitted; ` +
-        `look at it with \`conductor attach ${current.id}\``,
-    );
   });
 }
 
-/** Waits until the pane has printed nothing for `quietMs`, counting from the paste at the earliest. */
+interface PasteJob {
+  terminal: TerminalRecord;
+  provider: ProviderDefinition;
+  buffer: string;
+  /** The text to load into the buffer; undefined when it is loaded already (a claimed paste). */
+  load: string | undefined;
+  bytes: number;
+  enter: boolean;
+}
+
+async function pasteAndSubmit(rt: Runtime, job: PasteJob): Promise<DeliveryReport> {
+  const { terminal: current, provider, buffer, load } = job;
+  const pane = current.tmuxPane;
+  const report: DeliveryReport = { terminalId: current.id, bytes: job.bytes, enterAttempts: 0 };
+  let before: string;
+  let afterPaste: string | undefined;
+  let seq = rt.monitor.outputSeq(current.id);
+  if (job.enter && provider.settleDelayMs === 0) {
+    // Nothing to wait for between paste and Enter: screen, paste and Enter in one tmux call.
+    const snap = await rt.tmux.pasteAndEnter(pane, buffer, load);
+    before = snap.text;
+    afterPaste = fingerprintOf(snap.info, snap.text).key;
+  } else {
+    const pastedAt = rt.clock();
+    // The screen before the paste and the paste itself, in one tmux call.
+    before = await rt.tmux.captureThenPaste(pane, buffer, load);
+    if (!job.enter) return report;
+    await waitForQuietSince(rt, current.id, pastedAt, provider.settleDelayMs);
+  }
+  const landed = async () => {
+    const now = await fingerprint(rt, pane);
+    return now.key !== afterPaste && !provider.inputPending?.(now.screen);
+  };
+  const confirmMs = Math.max(1000, provider.settleDelayMs * 4);
+  for (let attempt = 1; attempt <= ENTER_ATTEMPTS; attempt++) {
+    report.enterAttempts = attempt;
+    if (attempt > 1 || afterPaste === undefined) {
+      seq = rt.monitor.outputSeq(current.id);
+      // The pasted screen is read in the same tmux call that presses Enter, just before it.
+      const snap = await rt.tmux.snapshotThenKeys(pane, ['Enter']);
+      afterPaste ??= fingerprintOf(snap.info, snap.text).key;
+    }
+    if (await confirmed(rt, current.id, landed, seq, confirmMs)) {
+      await rt.monitor.noteInput(current.id, before);
+      await rt.bus.publish('terminal.input', { sessionId: current.sessionId, terminalId: current.id }, {
+        bytes: report.bytes,
+        enterAttempts: attempt,
+      });
+      if (attempt > 1) log.warn({ terminal: current.id, attempt }, 'Enter needed more than one press');
+      return report;
+    }
+  }
+  throw new InputNotDeliveredError(
+    `terminal '${current.id}' did not react to Enter after ${ENTER_ATTEMPTS} presses: the text is pasted but not submitted; ` +
+      `look at it with \`conductor attach ${current.id}\``,
+  );
+}
+
 async function waitForQuietSince(rt: Runtime, id: string, since: number, quietMs: number): Promise<void> {
   const left = quietMs - (rt.clock() - since);
   if (left > 0) await rt.monitor.waitForOutput(id, left);

@@ -6,7 +6,9 @@ import { InvalidInputError, ProviderError } from '../errors.js';
 import { moduleLogger } from '../logger.js';
 import { builtInProviders } from '../../providers/index.js';
 import { providerNames, resolveProvider } from '../providers/registry.js';
-import type { LaunchContext, LaunchSpec, ProfileForLaunch, ProviderDefinition } from '../providers/types.js';
+import type { EventEndpoint, LaunchContext, LaunchSpec, ProfileForLaunch, ProviderDefinition } from '../providers/types.js';
+import { eventsWanted } from '../hooks/schema.js';
+import { endpointFile } from '../hooks/secrets.js';
 import { resolveProfile } from '../profile/load.js';
 import type { Profile } from '../profile/schema.js';
 import { selfCommand, type Runtime } from '../runtime.js';
@@ -97,8 +99,21 @@ const nestedSessionVars = builtInProviders.flatMap((p) => p.nestedSessionVars ??
  * Builds the provider's launch spec for a terminal and writes its files. `resume`: start the
  * agent's own conversation again (`conductor resume`, see src/resume).
  */
+/** Where this terminal's agent hooks report to, when its provider has them and they are wanted. */
+function eventEndpoint(
+  rt: Pick<Runtime, 'hookSecrets' | 'hookScript' | 'port'>,
+  provider: ProviderDefinition,
+  id: string,
+  runtimeDir: string,
+  env: Record<string, string | undefined>,
+): EventEndpoint | undefined {
+  if (!provider.events || !eventsWanted(env)) return undefined;
+  const secret = rt.hookSecrets.issue(id, runtimeDir, rt.port);
+  return { url: `http://127.0.0.1:${rt.port}/hooks/${id}`, secret, command: ['bash', rt.hookScript, endpointFile(runtimeDir)] };
+}
+
 export function prepare(
-  rt: Pick<Runtime, 'layout' | 'tmux'>,
+  rt: Pick<Runtime, 'layout' | 'tmux' | 'hookSecrets' | 'hookScript' | 'port'>,
   provider: ProviderDefinition,
   id: string,
   cwd: string,
@@ -115,6 +130,7 @@ export function prepare(
     CONDUCTOR_TMUX_SOCKET: rt.tmux.socket,
   };
   const mcp = selfCommand('mcp');
+  const events = eventEndpoint(rt, provider, id, runtimeDir, { ...requesterEnv, ...profile?.env, ...input.env });
   const spec = provider.launch({
     terminalId: id,
     cwd,
@@ -124,6 +140,7 @@ export function prepare(
     baseEnv: requesterEnv,
     profile: forLaunch(profile),
     resume,
+    events,
   });
   for (const file of spec.files ?? []) {
     mkdirSync(dirname(file.path), { recursive: true, mode: 0o700 });
@@ -142,7 +159,7 @@ export function prepare(
   // Kept as sent (CONDUCTOR_* settings included), so that this agent's own workers see what it was launched with.
   const record: EnvironmentRecord = { requester: requesterEnv, added: Object.keys(added) };
   writeFileSync(environmentRecordPath(runtimeDir), JSON.stringify(record) + '\n', { mode: 0o600 });
-  return { argv: paneArgv(envFile, exitStatusFile(runtimeDir), spec.argv), usageRecords: spec.usageRecords };
+  return { argv: paneArgv(envFile, exitStatusFile(runtimeDir), spec.argv), usageRecords: spec.usageRecords, events: events !== undefined };
 }
 
 /** Opens a tmux window for a new terminal in `session` and starts watching it. */
@@ -164,16 +181,20 @@ export async function launchTerminal(
   const runtimeDir = terminalRuntimeDir(rt.layout, id);
   let pane: Awaited<ReturnType<typeof rt.tmux.newWindow>>;
   let usageRecords: LaunchSpec['usageRecords'];
+  let events = false;
   const windowName = `${provider.name}-${id}`;
   try {
-    const { argv, usageRecords: records } = prepare(rt, provider, id, cwd, input, profile, requesterEnvFor(rt, input, caller));
-    usageRecords = records;
+    const prepared = prepare(rt, provider, id, cwd, input, profile, requesterEnvFor(rt, input, caller));
+    usageRecords = prepared.usageRecords;
+    events = prepared.events;
+    const argv = prepared.argv;
     const window = { windowName, cwd, env: {}, argv };
     pane = opts.firstInSession
       ? await rt.tmux.newSession(session.tmux_session, window)
       : await rt.tmux.newWindow(session.tmux_session, window);
   } catch (err) {
     // A refused launch leaves nothing behind: no window (none was made), no row, no files.
+    rt.hookSecrets.forget(id);
     rmSync(runtimeDir, { recursive: true, force: true });
     await workspace.discard();
     throw err;
@@ -208,7 +229,7 @@ export async function launchTerminal(
   }
   await rt.tmux.pipePane(pane.paneId, terminalRawLogPath(rt.layout, id));
   const record = await rt.terminals.get(id);
-  rt.monitor.track(record, provider);
+  rt.monitor.track(record, provider, { events });
   await rt.usage?.track(record, usageRecords, profile?.maxCostUsd);
   await rt.bus.publish('terminal.created', { sessionId: session.id, terminalId: id }, {
     provider: provider.name,

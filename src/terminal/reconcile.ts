@@ -1,4 +1,6 @@
-import { terminalRawLogPath } from '../config/paths.js';
+import { existsSync } from 'node:fs';
+import { terminalRawLogPath, terminalRuntimeDir } from '../config/paths.js';
+import { endpointFile } from '../hooks/secrets.js';
 import { moduleLogger } from '../logger.js';
 import { resolveProvider } from '../providers/registry.js';
 import { recordedExitStatus } from '../status/monitor.js';
@@ -49,7 +51,9 @@ export async function reconcile(rt: Runtime): Promise<{ resumed: number; exited:
     try {
       const provider = resolveProvider(t.provider, rt.layout.providers);
       await rt.tmux.pipePane(t.tmuxPane, terminalRawLogPath(rt.layout, t.id));
-      rt.monitor.track(t, provider, true);
+      // Its hooks reach this daemon again once the daemon adopts their secret (adoptHookSecrets).
+      const events = existsSync(endpointFile(terminalRuntimeDir(rt.layout, t.id)));
+      rt.monitor.track(t, provider, { resumed: true, events });
       resumed++;
     } catch (err) {
       log.warn({ terminal: t.id, err: (err as Error).message }, 'cannot watch terminal again');
@@ -58,4 +62,11 @@ export async function reconcile(rt: Runtime): Promise<{ resumed: number; exited:
   }
   log.info({ resumed, exited, lost }, 'reconciled terminals with tmux');
   return { resumed, exited, lost };
+}
+
+/** Once the daemon listens: terminals that kept running keep their hook secrets, pointed at this port. */
+export async function adoptHookSecrets(rt: Pick<Runtime, 'terminals' | 'monitor' | 'hookSecrets' | 'layout' | 'port'>): Promise<void> {
+  for (const t of await rt.terminals.list({ live: true })) {
+    if (rt.monitor.isTracked(t.id)) rt.hookSecrets.adopt(t.id, terminalRuntimeDir(rt.layout, t.id), rt.port);
+  }
 }

@@ -1,0 +1,43 @@
+import type { AgentEvent, EventEndpoint, ProviderEvents } from '../../src/providers/types.js';
+import { commandLine, text } from './payload.js';
+
+/** Gemini CLI's hooks (command hooks only in 0.61): each runs the conductor's fast hook script. */
+const EVENTS = ['SessionStart', 'BeforeAgent', 'AfterAgent', 'BeforeTool', 'AfterTool', 'Notification', 'SessionEnd'];
+
+/** Milliseconds Gemini gives a hook; the script itself gives up on the daemon after 5 s. */
+const HOOK_TIMEOUT_MS = 10_000;
+
+type HookGroup = { matcher?: string; hooks: Array<Record<string, unknown>> };
+
+/** The settings' `hooks` entries reporting to `endpoint`, after any the provider has of its own. */
+export function geminiHookSettings(endpoint: EventEndpoint, own: Record<string, HookGroup[]> = {}): Record<string, HookGroup[]> {
+  const hooks: Record<string, HookGroup[]> = { ...own };
+  for (const event of EVENTS) {
+    const hook = { type: 'command', name: `conductor-${event}`, command: commandLine([...endpoint.command, event]), timeout: HOOK_TIMEOUT_MS };
+    hooks[event] = [...(hooks[event] ?? []), { hooks: [hook] }];
+  }
+  return hooks;
+}
+
+export const geminiEvents: ProviderEvents = {
+  normalise(name, payload): AgentEvent | null {
+    switch (name) {
+      case 'SessionStart':
+        return { kind: 'session_start' };
+      case 'BeforeAgent':
+        return { kind: 'turn_start', prompt: text(payload, 'prompt') };
+      case 'BeforeTool':
+        return { kind: 'tool_start' };
+      case 'AfterTool':
+        return { kind: 'tool_end' };
+      case 'Notification':
+        return text(payload, 'notification_type') === 'ToolPermission' ? { kind: 'waiting_input', detail: text(payload, 'message') } : null;
+      case 'AfterAgent':
+        return { kind: 'turn_end', response: text(payload, 'prompt_response'), transcriptPath: text(payload, 'transcript_path') };
+      case 'SessionEnd':
+        return { kind: 'session_end' };
+      default:
+        return null;
+    }
+  },
+};
