@@ -1,9 +1,13 @@
 import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { ApprovalRecord } from '../../src/approval/schema.js';
 import type { DaemonClient } from '../../src/cli/client.js';
 import type { TerminalRecord } from '../../src/terminal/schema.js';
+import { openEvents } from '../../src/cli/events.js';
+import { writeFakeProfile } from '../helpers/agents.js';
 import { TestEnv } from '../helpers/env.js';
 import { armMarker, liveText, logIn, loginUrl, openBrowser, screenshot, shownAt, type TestBrowser } from './browser.js';
 
@@ -154,5 +158,99 @@ describe('the web dashboard', () => {
     await expect.poll(() => card2.getByTestId('approval-result').innerText()).toMatch(/already approved by human.*that decision stands/);
     expect((await client.get<ApprovalRecord>(`/approvals/${second.id}`)).state).toBe('approved');
     await expect.poll(() => page.getByTestId('audit').innerText()).toContain(second.id);
+  });
+
+  it('a lost event stream reconnects with Last-Event-ID and replays what happened meanwhile, without gaps', async () => {
+    await page.getByTestId('tab-terminals').click();
+    await expect.poll(() => page.getByTestId('connection').innerText()).toBe('live');
+    type Probe = { conductorDashboard: { eventIds: number[]; pauseEvents(): void; resumeEvents(): void } };
+    const lastSeen = await page.evaluate(() => {
+      const probe = (window as unknown as Probe).conductorDashboard;
+      probe.pauseEvents();
+      return probe.eventIds.at(-1) ?? 0;
+    });
+    await expect.poll(() => page.getByTestId('connection').innerText()).toBe('reconnecting…');
+    // While the page is cut off: a terminal starts and an approval is filed.
+    const missed = await env.launch(['--provider', 'shell']);
+    const request = await client.post<ApprovalRecord>('/approvals', { action: 'deploy', reason: 'while the page was away' });
+    const stored: number[] = [];
+    const events = await openEvents(client, { since: lastSeen });
+    try {
+      for (let e = await events.next(); e; e = await events.next()) {
+        stored.push(e.id);
+        if (e.type === 'approval.requested' && e.data.approvalId === request.id) break;
+      }
+    } finally {
+      events.close();
+    }
+    expect(stored.length).toBeGreaterThanOrEqual(3);
+    expect(await page.getByTestId('connection').innerText()).toBe('reconnecting…');
+    const received = () => page.evaluate((after) => (window as unknown as Probe).conductorDashboard.eventIds.filter((id) => id > after), lastSeen);
+    await page.evaluate(() => (window as unknown as Probe).conductorDashboard.resumeEvents());
+    await expect.poll(async () => (await received()).slice(0, stored.length)).toEqual(stored);
+    const all = await received();
+    expect(new Set(all).size).toBe(all.length);
+    await page.locator(`[data-testid=terminal-row][data-id="${missed.id}"]`).waitFor();
+    await client.post(`/approvals/${request.id}/decision`, { decision: 'deny', note: 'test over' });
+    await client.delete(`/terminals/${missed.id}`);
+  });
+
+  it('a terminal waiting for input stands out in the list, with a notification', async () => {
+    const asking = await env.launch(['--provider', 'shell']);
+    await page.getByTestId('tab-terminals').click();
+    await typeInPane(asking.tmuxPane, 'echo "unterminated');
+    const row = page.locator(`[data-testid=terminal-row][data-id="${asking.id}"]`);
+    await expect.poll(() => row.getAttribute('class'), { timeout: 10_000 }).toContain('waiting');
+    expect(await row.getByTestId('status').getAttribute('data-status')).toBe('waiting_input');
+    await expect.poll(() => page.getByTestId('badge-terminals').innerText()).toBe('1');
+    await expect
+      .poll(() => page.evaluate(() => (window as unknown as { shownNotifications: Array<{ title: string }> }).shownNotifications.map((n) => n.title)))
+      .toContain(`Terminal ${asking.id} waits for input`);
+    await screenshot(page, 'waiting-input');
+    await client.delete(`/terminals/${asking.id}`);
+  });
+
+  it('the inbox shows messages with their delivery state', async () => {
+    const word = unique('inbox');
+    await env.cliOk(['send', '--queue', shell.id, `echo ${word}`]);
+    await openTerminal(shell.id);
+    const message = page.getByTestId('message').filter({ hasText: word });
+    await expect.poll(() => message.innerText(), { timeout: 10_000 }).toContain('delivered');
+    await expect.poll(() => liveText(page)).toContain(word);
+  });
+
+  it('launches a terminal from the form, sends its first prompt once ready, and shows it live', async () => {
+    await page.getByTestId('tab-launch').click();
+    const word = unique('launched');
+    await page.getByTestId('launch-name').fill('from-the-page');
+    await page.getByTestId('launch-cwd').fill(env.home);
+    await page.getByTestId('launch-prompt').fill(`echo ${word}`);
+    await screenshot(page, 'launch');
+    await page.getByTestId('launch-submit').click();
+    const view = page.getByTestId('terminal-view');
+    await view.waitFor();
+    await expect.poll(() => liveText(page), { timeout: 15_000 }).toContain(`${word}\n`);
+    const session = (await env.sessions()).find((s) => s.name === 'from-the-page');
+    expect(session?.terminals[0].provider).toBe('shell');
+    expect(await view.getAttribute('data-id')).toBe(session?.terminals[0].id);
+  });
+
+  it('lists flows with their next and last run; disable, enable and run now act on the daemon', async () => {
+    writeFakeProfile(env, 'flowbot', []);
+    writeFileSync(join(env.home, 'gate.sh'), `echo '{"execute": false, "output": {"reason": "no new commits"}}'\n`);
+    const file = join(env.home, 'nightly.md');
+    writeFileSync(file, `---\nname: nightly\ndescription: nothing to do tonight\nschedule: "0 3 * * *"\nprofile: flowbot\nscript: sh gate.sh\n---\nReview.\n`);
+    await env.cliOk(['flow', 'add', file]);
+    await page.getByTestId('tab-flows').click();
+    const row = page.locator('[data-testid=flow][data-name=nightly]');
+    await expect.poll(() => row.getByTestId('flow-enabled').innerText()).toBe('yes');
+    const enabled = async () => (JSON.parse(await env.cliOk(['flow', 'list', '--json'])) as { flows: Array<{ name: string; enabled: boolean }> }).flows.find((f) => f.name === 'nightly')?.enabled;
+    await row.getByTestId('flow-disable').click();
+    await expect.poll(enabled).toBe(false);
+    await row.getByTestId('flow-enable').click();
+    await expect.poll(enabled).toBe(true);
+    await row.getByTestId('flow-run').click();
+    await expect.poll(() => row.innerText(), { timeout: 10_000 }).toContain('skipped');
+    await screenshot(page, 'flows');
   });
 });
