@@ -40,6 +40,11 @@ export interface ProviderEvents {
    * line) and its JSON payload → the conductor's event; null for calls that change nothing.
    */
   normalise(name: string, payload: unknown): AgentEvent | null;
+  /**
+   * A turn_end's final answer from the agent's own transcript, where the payload's text is not
+   * exactly it (Gemini's `prompt_response` joins every text of the turn). Undefined: use `response`.
+   */
+  answerFromTranscript?(transcriptPath: string): string | undefined;
 }
 
 /**

@@ -167,6 +167,16 @@ export class TerminalMonitor {
     return this.tracked.get(id)?.tracker.status;
   }
 
+  /**
+   * Where a watched terminal's status comes from: `events` (its agent's hooks reach the daemon),
+   * `events-expected` (hooks installed, none heard yet) or `screen` (judged from the screen alone).
+   */
+  statusSource(id: string): 'events' | 'events-expected' | 'screen' | undefined {
+    const events = this.tracked.get(id)?.tracker.events;
+    if (events === undefined) return undefined;
+    return events === 'live' ? 'events' : events === 'expected' ? 'events-expected' : 'screen';
+  }
+
   /** The provider of a watched terminal (the hook route normalises events with it). */
   providerOf(id: string): ProviderDefinition | undefined {
     return this.tracked.get(id)?.provider;
@@ -200,7 +210,8 @@ export class TerminalMonitor {
     const next = eventReceived(t.tracker, event, now);
     let lastResponse: string | null | undefined;
     if (next.status === 'completed' && t.tracker.status !== 'completed') {
-      lastResponse = next.eventResponse ?? (await this.screenResponse(t));
+      const fromTranscript = event.transcriptPath ? t.provider.events?.answerFromTranscript?.(event.transcriptPath) : undefined;
+      lastResponse = fromTranscript ?? next.eventResponse ?? (await this.screenResponse(t));
     }
     log.debug({ terminal: id, event: event.kind, status: next.status }, 'agent event');
     await this.apply(t, next, now, lastResponse);

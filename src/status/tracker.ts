@@ -200,10 +200,19 @@ function observeScreen(state: TrackerState, o: Observation): TrackerState {
       }
       return notIdle;
     }
-    case 'busy':
+    case 'busy': {
       // Events that report turn starts are trusted over a screen that still (or already) looks busy.
       if (eventsDecide(state) && state.turnStartsReported && !state.awaitingResponse) return notIdle;
-      return { ...notIdle, status: 'busy', detail: null, sawBusySinceInput: state.awaitingResponse || state.sawBusySinceInput };
+      // Busy with no input of the conductor's: a turn someone else started (a human in the pane).
+      const opensTurn = !state.awaitingResponse && (state.status === 'idle' || state.status === 'completed');
+      return {
+        ...notIdle,
+        status: 'busy',
+        detail: null,
+        awaitingResponse: state.awaitingResponse || opensTurn,
+        sawBusySinceInput: state.awaitingResponse || opensTurn || state.sawBusySinceInput,
+      };
+    }
     case 'waiting_input':
       return { ...notIdle, status: 'waiting_input', detail: null };
     case 'error':
@@ -225,7 +234,11 @@ function observeIdle(state: TrackerState, o: Observation): TrackerState {
   const seen = { ...state, idleScreen: screen, idleSince };
   if (state.status === 'waiting_input') seen.status = 'busy'; // the dialog was answered
   if (eventsDecide(state)) {
-    if (o.now - idleSince >= FALLBACK_AFTER_MS) return completed(seen, 'the agent sent no turn-end event: judged from its screen');
+    if (o.now - idleSince >= FALLBACK_AFTER_MS) {
+      // Hooks never heard from (switched off, or unable to reach the daemon): the screen alone from now on.
+      const events = state.events === 'expected' ? 'none' : state.events;
+      return completed({ ...seen, events }, 'the agent sent no turn-end event: judged from its screen');
+    }
     return seen;
   }
   if (!repeated) return seen;

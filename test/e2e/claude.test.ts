@@ -8,7 +8,7 @@ import { provider as claude } from '../../providers/claude_code.js';
 import { startFakeAnthropicApi, toolResults, type FakeAnthropicApi } from '../fakes/anthropic-api.js';
 import { CLAUDE_VERSIONS, ensureClaude, reportedVersion } from '../helpers/claudeVersions.js';
 import { TestEnv } from '../helpers/env.js';
-import { MARKDOWN_ANSWER, SECOND_ANSWER, commandLine, statusesUntil, CHUNK_DELAY_MS, MARKER, AFTER_TOOL_ANSWER, useFakeClaude, writeClaudeDefaultProfile } from './shared.js';
+import { MARKDOWN_ANSWER, SECOND_ANSWER, commandLine, statusesUntil, CHUNK_DELAY_MS, MARKER, AFTER_TOOL_ANSWER, useFakeClaude, writeClaudeDefaultProfile, STATUS_PATHS, useStatusPath } from './shared.js';
 
 /**
  * Real Claude Code, driven through the real `conductor` CLI and daemon, its model a local fake:
@@ -52,7 +52,10 @@ const CHUNK_SIZE = Math.floor(MARKDOWN_ANSWER.length / 40);
 const CHUNKS = Math.ceil(MARKDOWN_ANSWER.length / CHUNK_SIZE);
 
 /** Every verified Claude Code version, its `claude` first on the PATH the CLI (and so the daemon) gets. */
-describe.each(CLAUDE_VERSIONS)('Claude Code $version end to end (real CLI, fake model API)', ({ version, binDir }) => {
+const CASES = CLAUDE_VERSIONS.flatMap((v) => STATUS_PATHS.map(({ path }) => ({ ...v, path })));
+
+/** Every verified Claude Code version, on both status paths. */
+describe.each(CASES)('Claude Code $version end to end, status from $path (real CLI, fake model API)', ({ version, binDir, path }) => {
   const env = new TestEnv();
   const workdir = join(env.home, 'project');
   let api: FakeAnthropicApi;
@@ -72,6 +75,7 @@ describe.each(CLAUDE_VERSIONS)('Claude Code $version end to end (real CLI, fake 
     });
     mkdirSync(workdir, { recursive: true });
     useFakeClaude(env, api.url, binDir);
+    useStatusPath(env, path);
     writeClaudeDefaultProfile(env);
   }, 600_000);
   afterAll(async () => {
@@ -110,8 +114,10 @@ describe.each(CLAUDE_VERSIONS)('Claude Code $version end to end (real CLI, fake 
     }
   }, 45_000);
 
-  it('reports the answer as Claude rendered it', async () => {
-    expect(await env.cliOk(['output', id, '--last'])).toBe(MARKDOWN_RENDERED);
+  it('reports the answer: exactly as the model wrote it (events), or as Claude rendered it (screen)', async () => {
+    expect(await env.cliOk(['output', id, '--last'])).toBe(path === 'events' ? MARKDOWN_ANSWER : MARKDOWN_RENDERED);
+    const t = await (await env.client()).get<{ statusSource: string }>(`/terminals/${id}`);
+    expect(t.statusSource).toBe(path === 'events' ? 'events' : 'screen');
   });
 
   it('reports only the second answer after a second prompt', async () => {

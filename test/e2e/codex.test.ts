@@ -7,7 +7,7 @@ import type { TerminalRecord, TerminalStatus } from '../../src/terminal/schema.j
 import { provider as codex } from '../../providers/codex.js';
 import { startFakeOpenAiApi, type FakeOpenAiApi } from '../fakes/openai-api.js';
 import { TestEnv } from '../helpers/env.js';
-import { SECOND_ANSWER, commandLine, statusesUntil, split, CHUNK_DELAY_MS, MARKER, AFTER_TOOL_ANSWER, useFakeCodex, writeCodexDefaultProfile } from './shared.js';
+import { SECOND_ANSWER, commandLine, statusesUntil, split, CHUNK_DELAY_MS, MARKER, AFTER_TOOL_ANSWER, useFakeCodex, writeCodexDefaultProfile, STATUS_PATHS, useStatusPath } from './shared.js';
 
 /**
  * Real Codex CLI, driven through the real `conductor` CLI and daemon, its model a local fake
@@ -58,7 +58,7 @@ const MARKDOWN_RENDERED = [
 
 const CHUNKS = 40;
 
-describe('Codex end to end (real CLI, fake model API)', () => {
+describe.each(STATUS_PATHS)('Codex end to end, status from $path (real CLI, fake model API)', ({ path }) => {
   const env = new TestEnv();
   const workdir = join(env.home, 'project');
   const chunks = split(MARKDOWN_ANSWER, CHUNKS);
@@ -82,6 +82,7 @@ describe('Codex end to end (real CLI, fake model API)', () => {
     });
     mkdirSync(workdir, { recursive: true });
     useFakeCodex(env, api.url);
+    useStatusPath(env, path);
     writeCodexDefaultProfile(env);
   });
   afterAll(async () => {
@@ -121,8 +122,10 @@ describe('Codex end to end (real CLI, fake model API)', () => {
     }
   }, 45_000);
 
-  it('reports the answer as Codex rendered it', async () => {
-    expect(await env.cliOk(['output', id, '--last'])).toBe(MARKDOWN_RENDERED);
+  it('reports the answer: exactly as the model wrote it (events), or as Codex rendered it (screen)', async () => {
+    expect(await env.cliOk(['output', id, '--last'])).toBe(path === 'events' ? MARKDOWN_ANSWER : MARKDOWN_RENDERED);
+    const t = await (await env.client()).get<{ statusSource: string }>(`/terminals/${id}`);
+    expect(t.statusSource).toBe(path === 'events' ? 'events' : 'screen');
   });
 
   it('reports only the second answer after a second prompt', async () => {

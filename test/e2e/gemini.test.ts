@@ -7,7 +7,7 @@ import type { TerminalRecord, TerminalStatus } from '../../src/terminal/schema.j
 import { provider as gemini } from '../../providers/gemini_cli.js';
 import { startGeminiApi, type FakeGeminiApi } from '../fakes/gemini-api.js';
 import { repoRoot, TestEnv } from '../helpers/env.js';
-import { MARKDOWN_ANSWER, SECOND_ANSWER, commandLine, statusesUntil, split, CHUNK_DELAY_MS, MARKER, AFTER_TOOL_ANSWER } from './shared.js';
+import { MARKDOWN_ANSWER, SECOND_ANSWER, commandLine, statusesUntil, split, CHUNK_DELAY_MS, MARKER, AFTER_TOOL_ANSWER, STATUS_PATHS, useStatusPath, screenShows } from './shared.js';
 
 /**
  * Real Gemini CLI, driven through the real `conductor` CLI and daemon, its model a local fake
@@ -47,7 +47,7 @@ function functionResponses(body: unknown): Array<{ name: string; response: unkno
   return contents.flatMap((c) => c.parts ?? []).flatMap((p) => (p.functionResponse ? [p.functionResponse as { name: string; response: unknown }] : []));
 }
 
-describe('Gemini CLI end to end (real CLI, fake model API)', () => {
+describe.each(STATUS_PATHS)('Gemini CLI end to end, status from $path (real CLI, fake model API)', ({ path }) => {
   const env = new TestEnv();
   const workdir = join(env.home, 'project');
   const chunks = split(MARKDOWN_ANSWER, CHUNKS);
@@ -70,6 +70,7 @@ describe('Gemini CLI end to end (real CLI, fake model API)', () => {
     env.env.PATH = `${join(repoRoot, 'node_modules', '.bin')}:${process.env.PATH}`;
     env.env.GOOGLE_GEMINI_BASE_URL = api.url;
     env.env.GEMINI_API_KEY = 'dummy-gemini-key-for-tests';
+    useStatusPath(env, path);
     mkdirSync(join(env.home, 'profiles'), { recursive: true });
     writeFileSync(
       join(env.home, 'profiles', 'gemini_default.md'),
@@ -112,8 +113,10 @@ describe('Gemini CLI end to end (real CLI, fake model API)', () => {
     }
   }, 45_000);
 
-  it('reports the answer as Gemini rendered it', async () => {
-    expect(await env.cliOk(['output', id, '--last'])).toBe(MARKDOWN_RENDERED);
+  it('reports the answer: exactly as the model wrote it (events), or as Gemini rendered it (screen)', async () => {
+    expect(await env.cliOk(['output', id, '--last'])).toBe(path === 'events' ? MARKDOWN_ANSWER : MARKDOWN_RENDERED);
+    const t = await (await env.client()).get<{ statusSource: string }>(`/terminals/${id}`);
+    expect(t.statusSource).toBe(path === 'events' ? 'events' : 'screen');
   });
 
   it('reports only the second answer after a second prompt', async () => {
@@ -137,6 +140,8 @@ describe('Gemini CLI end to end (real CLI, fake model API)', () => {
       const asked = await statusesUntil(stream, (s) => s === 'waiting_input' || s === 'completed' || s === 'error', 30_000);
       expect(asked.at(-1)!.status).toBe('waiting_input');
       expect(existsSync(join(workdir, MARKER))).toBe(false);
+      // Answered as a person would: once the dialog is on screen.
+      await screenShows(env, id, /Allow once/);
       const client = await env.client();
       await client.post(`/terminals/${id}/keys`, { keys: gemini.answerKeys!.approve });
       const rest = await statusesUntil(stream, (s) => s === 'completed' || s === 'error', 30_000);

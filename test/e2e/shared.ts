@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, watch, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EventStream } from '../../src/cli/events.js';
 import type { ConductorEvent } from '../../src/events/bus.js';
@@ -108,4 +108,53 @@ export function split(text: string, count: number): string[] {
 export interface Seen {
   status: TerminalStatus;
   at: number;
+}
+
+/**
+ * The two ways a built-in agent's status is followed: its own hook events (the default), and its
+ * screen alone (`CONDUCTOR_AGENT_EVENTS=off`, as for a CLI with hooks switched off).
+ */
+export const STATUS_PATHS = [{ path: 'events' as const }, { path: 'screen' as const }];
+export type StatusPath = (typeof STATUS_PATHS)[number]['path'];
+
+export function useStatusPath(env: TestEnv, path: StatusPath): void {
+  if (path === 'screen') env.env.CONDUCTOR_AGENT_EVENTS = 'off';
+}
+
+/**
+ * Resolves once the terminal's screen matches `pattern`: what a person answering a dialog waits
+ * for (an agent's own event may announce the dialog before the CLI has drawn it). The screen is
+ * read again each time the pane's raw log grows.
+ */
+export async function screenShows(env: TestEnv, id: string, pattern: RegExp, timeoutMs = 15_000): Promise<string> {
+  const client = await env.client();
+  const read = async () => (await client.get<{ output: string }>(`/terminals/${id}/output?mode=screen`)).output;
+  let screen = await read();
+  if (pattern.test(screen)) return screen;
+  return new Promise((resolve, reject) => {
+    let reading = false;
+    let again = false;
+    const finish = (err: Error | null) => {
+      clearTimeout(timer);
+      watcher.close();
+      if (err) reject(err);
+      else resolve(screen);
+    };
+    const check = async () => {
+      if (reading) {
+        again = true;
+        return;
+      }
+      reading = true;
+      do {
+        again = false;
+        screen = await read();
+        if (pattern.test(screen)) return finish(null);
+      } while (again);
+      reading = false;
+    };
+    const watcher = watch(join(env.layout.terminalLogs, `${id}.raw`), () => void check().catch(finish));
+    const timer = setTimeout(() => finish(new Error(`the screen did not show ${pattern} within ${timeoutMs} ms:\n${screen}`)), timeoutMs);
+    void check().catch(finish);
+  });
 }

@@ -88,6 +88,15 @@ describe('status tracker, screen only', () => {
     expect(s.status).toBe('completed');
   });
 
+  it('follows a turn it did not start (a human typing in the pane) from busy to completed', () => {
+    let s = idleTwice(inputSent(see(initialTracker(0), 'idle', '$'), '$'), 'answer 1');
+    expect(s.status).toBe('completed');
+    s = see(s, 'busy', 'typed by hand, working');
+    expect(s.awaitingResponse).toBe(true);
+    s = idleTwice(s, 'answer to the human');
+    expect(s.status).toBe('completed');
+  });
+
   it('stays completed while idle, and reports waiting_input and error', () => {
     let s = see(inputSent(see(initialTracker(0), 'idle'), 'x'), 'busy');
     s = idleTwice(s, 'y');

@@ -13,7 +13,10 @@ export function terminalRoutes(rt: Runtime): Hono {
   const get = (c: Parameters<typeof terminalId>[0]) => rt.terminals.get(terminalId(c));
   return new Hono()
     .get('/', async (c) => c.json({ terminals: await rt.terminals.list({ live: c.req.query('all') !== 'true' }) }))
-    .get('/:id', async (c) => c.json(await get(c)))
+    .get('/:id', async (c) => {
+      const t = await get(c);
+      return c.json({ ...t, statusSource: rt.monitor.statusSource(t.id) ?? null });
+    })
     .post('/:id/input', async (c) => c.json(await sendInput(rt, await get(c), await body(c, sendInputSchema))))
     .post('/:id/keys', async (c) => {
       await sendKeys(rt, await get(c), (await body(c, sendKeysSchema)).keys);
