@@ -5,7 +5,7 @@ import { dirname } from 'node:path';
 export interface Figure {
   id: string;
   label: string;
-  unit: 'ms' | '%' | 'MB';
+  unit: 'ms' | '%' | 'MB' | 'KB';
   value: number;
   baseline: number | null;
   baselineLabel: string | null;

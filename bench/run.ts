@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { VERSION } from '../src/version.js';
 import { measureColdStart } from './coldStart.js';
+import { measureDashboard } from './dashboard.js';
 import { measureIdleCpu } from './idleCpu.js';
 import { measureInbox } from './inbox.js';
 import { PaneProbe } from './probe.js';
@@ -75,6 +76,15 @@ async function main(): Promise<number> {
 
     const inbox = await section('inbox and handoff', () => measureInbox(world, client));
     if (inbox) figures.push(...inbox);
+
+    // Last: its 20 streaming terminals load the machine, which would skew the figures above.
+    const dashProbe = await PaneProbe.open(world.socket, 'bench-probe');
+    try {
+      const dashboard = await section('dashboard in Chromium', () => measureDashboard(world, client, dashProbe));
+      if (dashboard) figures.push(...dashboard);
+    } finally {
+      dashProbe.close();
+    }
   } catch (err) {
     failures.push({ section: 'setup', error: (err as Error).stack ?? String(err) });
   } finally {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
@@ -252,5 +252,18 @@ describe('the web dashboard', () => {
     await row.getByTestId('flow-run').click();
     await expect.poll(() => row.innerText(), { timeout: 10_000 }).toContain('skipped');
     await screenshot(page, 'flows');
+  });
+
+  it('renders colours in the live view (the README screenshot)', async () => {
+    const project = join(env.home, 'demo-project');
+    mkdirSync(project);
+    const worker = await env.launch(['--provider', 'shell', '--cwd', project, '-s', 'web-app']);
+    await env.launch(['--provider', 'shell', '--cwd', project, '-s', 'reviews']);
+    await openTerminal(worker.id);
+    await typeInPane(worker.tmuxPane, `printf '\\033[1;32m%s\\033[0m \\033[33m%s\\033[0m \\033[31m%s\\033[0m\\n' 'all-green' 'two-yellow' 'one-red'`);
+    await expect.poll(() => liveText(page)).toContain('all-green two-yellow one-red');
+    const green = page.locator('[data-testid=live] .xterm-rows span', { hasText: 'all-green' }).last();
+    expect(await green.evaluate((el) => getComputedStyle(el).color)).not.toBe(await page.locator('[data-testid=live] .xterm-rows').evaluate((el) => getComputedStyle(el).color));
+    await screenshot(page, 'dashboard');
   });
 });

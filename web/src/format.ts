@@ -40,7 +40,8 @@ export function cost(u: Usage | null | undefined): string {
   return `$${u.costUsd < 1 ? u.costUsd.toFixed(3) : u.costUsd.toFixed(2)}`;
 }
 
+/** The worktree's branch, or the working folder's last part (the whole path is in the tooltip). */
 export function place(t: Terminal): string {
   if (t.worktree) return `⎇ ${t.worktree.branch}`;
-  return t.cwd;
+  return t.cwd.split('/').filter(Boolean).at(-1) ?? t.cwd;
 }
