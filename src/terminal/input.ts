@@ -3,6 +3,9 @@ import { moduleLogger } from '../logger.js';
 import { resolveProvider } from '../providers/registry.js';
 import type { ProviderDefinition } from '../providers/types.js';
 import type { Runtime } from '../runtime.js';
+
+/** What delivering input needs: the pane, its watcher, and the terminal's record. */
+export type InputDeps = Pick<Runtime, 'terminals' | 'layout' | 'tmux' | 'monitor' | 'bus' | 'clock'>;
 import type { PaneInfo } from '../tmux/client.js';
 import type { SendInputInput, TerminalRecord } from './schema.js';
 
@@ -51,7 +54,7 @@ function fingerprintOf(info: PaneInfo, text: string): { key: string; screen: str
   return { key: `${info.historySize}:${info.cursorX},${info.cursorY}\n${text.replace(/\s+$/gm, '').trimEnd()}`, screen: text };
 }
 
-async function fingerprint(rt: Runtime, pane: string): Promise<{ key: string; screen: string }> {
+async function fingerprint(rt: InputDeps, pane: string): Promise<{ key: string; screen: string }> {
   const { info, text } = await rt.tmux.snapshot(pane);
   return fingerprintOf(info, text);
 }
@@ -66,7 +69,7 @@ export function pasteSafe(text: string): string {
  * confirms the screen reacted; a swallowed Enter is pressed again, a bounded number of times.
  */
 export function sendInput(
-  rt: Runtime,
+  rt: InputDeps,
   terminal: TerminalRecord,
   input: SendInputInput,
   claim?: PasteClaim,
@@ -111,7 +114,7 @@ interface PasteJob {
   enter: boolean;
 }
 
-async function pasteAndSubmit(rt: Runtime, job: PasteJob): Promise<DeliveryReport> {
+async function pasteAndSubmit(rt: InputDeps, job: PasteJob): Promise<DeliveryReport> {
   const { terminal: current, provider, buffer, load } = job;
   const pane = current.tmuxPane;
   const report: DeliveryReport = { terminalId: current.id, bytes: job.bytes, enterAttempts: 0 };
@@ -159,14 +162,14 @@ async function pasteAndSubmit(rt: Runtime, job: PasteJob): Promise<DeliveryRepor
   );
 }
 
-async function waitForQuietSince(rt: Runtime, id: string, since: number, quietMs: number): Promise<void> {
+async function waitForQuietSince(rt: InputDeps, id: string, since: number, quietMs: number): Promise<void> {
   const left = quietMs - (rt.clock() - since);
   if (left > 0) await rt.monitor.waitForOutput(id, left);
   await rt.monitor.waitForQuiet(id, quietMs, MAX_PASTE_SETTLE_MS);
 }
 
 /** Waits for output after `seq` and checks the pane each time; the check comes after the mark, so nothing slips between. */
-async function confirmed(rt: Runtime, id: string, landed: () => Promise<boolean>, seq: number, timeoutMs: number): Promise<boolean> {
+async function confirmed(rt: InputDeps, id: string, landed: () => Promise<boolean>, seq: number, timeoutMs: number): Promise<boolean> {
   const deadline = rt.clock() + timeoutMs;
   for (;;) {
     const left = deadline - rt.clock();
@@ -176,7 +179,7 @@ async function confirmed(rt: Runtime, id: string, landed: () => Promise<boolean>
   }
 }
 
-export async function sendKeys(rt: Runtime, terminal: TerminalRecord, keys: string[]): Promise<void> {
+export async function sendKeys(rt: InputDeps, terminal: TerminalRecord, keys: string[]): Promise<void> {
   if (terminal.status === 'exited') throw new ConflictError(`terminal '${terminal.id}' has exited`);
   if (terminal.status === 'lost') throw new ConflictError(`terminal '${terminal.id}' was lost with its tmux window: \`conductor resume ${terminal.id}\` first`);
   await serialised(terminal.id, () => rt.tmux.sendKeys(terminal.tmuxPane, keys));
