@@ -35,10 +35,10 @@ export function Flows({ version }: { version: number }) {
                 <td data-testid="flow-enabled">{f.enabled ? 'yes' : 'no'}</td>
                 <td>{f.enabled && f.nextRunAt ? new Date(f.nextRunAt).toLocaleString() : '–'}</td>
                 <td>{f.lastRun ? <span><span class={`chip state-${f.lastRun.state}`}>{f.lastRun.state}</span> {ago(f.lastRunAt)}{f.lastRun.reason ? ` · ${f.lastRun.reason}` : ''}</span> : 'never'}</td>
-                <td class="actions">
+                <td><div class="actions">
                   {f.enabled ? <button data-testid="flow-disable" onClick={() => void act(f.name, 'disable')}>Disable</button> : <button data-testid="flow-enable" onClick={() => void act(f.name, 'enable')}>Enable</button>}
                   <button data-testid="flow-run" onClick={() => void act(f.name, 'run')}>Run now</button>
-                </td>
+                </div></td>
               </tr>
             ))}
           </tbody>
