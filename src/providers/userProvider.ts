@@ -142,7 +142,8 @@ function extractResponse(screen: string, response: { start: RegExp; end?: RegExp
     .slice(from, to)
     .split('\n')
     .map((l) => (response.strip ? l.replace(response.strip, '') : l));
-  return trimBlankEdges(body).join('\n');
+  const answer = trimBlankEdges(body).join('\n');
+  return answer === '' ? null : answer;
 }
 
 function lastMatchEnd(text: string, re: RegExp): number | undefined {

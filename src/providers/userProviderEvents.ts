@@ -27,7 +27,8 @@ const EVENT_PLACEHOLDERS = ['hook_command', 'hook_url', 'hook_secret'] as const;
 type PlaceholderName = (typeof LAUNCH_PLACEHOLDERS)[number] | (typeof EVENT_PLACEHOLDERS)[number];
 export type Placeholders = Partial<Record<PlaceholderName, string>>;
 
-const PLACEHOLDER = /\{\{\s*([^{}]*?)\s*\}\}/g;
+/** `{{name}}` with a lowercase name; other braces (a Go template's `{{.Name}}`) stay text. */
+const PLACEHOLDER = /\{\{\s*([a-z_]+)\s*\}\}/g;
 
 /** A string whose `{{name}}` placeholders are all among `allowed`; the error names the stray one. */
 function templated(allowed: readonly string[], where: string) {

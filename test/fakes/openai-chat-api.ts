@@ -12,6 +12,10 @@ import type { AddressInfo } from 'node:net';
 export interface ChatTurn {
   /** Assistant text streamed in chunks, `delayMs` apart. */
   chunks: string[];
+  /** A function call streamed after the chunks (finish reason `tool_calls`); the next request carries its result. */
+  toolCall?: { name: string; arguments: Record<string, unknown> };
+  /** An HTTP error answer instead of a stream (`chunks` unused). */
+  error?: { status: number; message?: string };
   delayMs?: number;
   /** After this many chunks, stop sending for `pauseMs` (a model that pauses mid-answer). */
   pauseAfterChunk?: number;
@@ -26,6 +30,8 @@ export interface ChatScript {
   title?: string;
   /** Which requests the CLI makes on its own (besides unstreamed ones); they never eat a turn. */
   sideRequest?: (body: any) => boolean;
+  /** What a side request gets (default: the title, or a "who speaks next" verdict when asked for one). */
+  sideReply?: (body: any) => string | undefined;
 }
 
 export interface ChatRequest {
@@ -96,7 +102,11 @@ async function streamTurn(res: http.ServerResponse, turn: ChatTurn, isClosed: ()
     if (turn.pauseAfterChunk === i && turn.pauseMs) await sleep(turn.pauseMs);
     res.write(chunkEvent(id, { content: chunk }, null));
   }
-  res.write(chunkEvent(id, {}, 'stop'));
+  if (turn.toolCall) {
+    const call = { index: 0, id: `call_${id}`, type: 'function', function: { name: turn.toolCall.name, arguments: JSON.stringify(turn.toolCall.arguments) } };
+    res.write(chunkEvent(id, { tool_calls: [call] }, null));
+  }
+  res.write(chunkEvent(id, {}, turn.toolCall ? 'tool_calls' : 'stop'));
   const usage = { prompt_tokens: 100, completion_tokens: 20, total_tokens: 120 };
   res.write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created: Math.floor(Date.now() / 1000), model: FAKE_CHAT_MODEL, choices: [], usage })}\n\n`);
   res.write('data: [DONE]\n\n');
@@ -165,11 +175,16 @@ export async function startFakeChatApi(script: ChatScript): Promise<FakeChatApi>
     }
     if (isSideRequest(body, script)) {
       record('side');
-      return answerSide(res, body, script.title ?? 'Fake task', () => closed);
+      return answerSide(res, body, script.sideReply?.(body) ?? script.title ?? 'Fake task', () => closed);
     }
     const turnIndex = nextTurn < script.turns.length ? nextTurn++ : undefined;
     record('turn', turnIndex);
     const turn = turnIndex === undefined ? { chunks: [script.defaultReply ?? 'OK'] } : script.turns[turnIndex];
+    if (turn.error) {
+      res.writeHead(turn.error.status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: { message: turn.error.message ?? `fake error ${turn.error.status}`, type: 'invalid_request_error' } }));
+      return;
+    }
     return streamTurn(res, turn, () => closed);
   }
 

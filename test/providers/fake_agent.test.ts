@@ -6,7 +6,9 @@ import { providerFromConfig, userProviderSchema } from '../../src/providers/user
 import { goldenCases } from './golden.js';
 
 const file = fileURLToPath(new URL('../fixtures/fake-agent.provider.yaml', import.meta.url));
-const provider = providerFromConfig(userProviderSchema.parse(YAML.parse(readFileSync(file, 'utf8'))));
+// As TestEnv installs it: {{fixtures}} is the fixture's own placeholder, filled in before loading.
+const text = readFileSync(file, 'utf8').replaceAll('{{fixtures}}', fileURLToPath(new URL('../fixtures', import.meta.url)));
+const provider = providerFromConfig(userProviderSchema.parse(YAML.parse(text)));
 
 describe('the fake agent, read through a user provider file, on recorded screens', () => {
   const cases = goldenCases('fake_agent');

@@ -85,6 +85,11 @@ describe('placeholders and files in a user provider', () => {
     });
   });
 
+  it('leaves braces that are no placeholder as text', () => {
+    const spec = load(base.replace('"{{cwd}}"', '"--format", "{{.Name}}"')).launch(context());
+    expect(spec.argv).toEqual(['qwen', '--cwd', '--format', '{{.Name}}']);
+  });
+
   it('profile env still wins over the file', () => {
     const spec = load(base).launch({ ...context(), profile: { name: 'x', env: { QWEN_HOME: '/mine' } } });
     expect(spec.env).toEqual({ QWEN_HOME: '/mine' });

@@ -45,6 +45,8 @@ describe('response.start: the answer starts right after the last match', () => {
 
   it('is null when the start pattern is nowhere on the screen, and runs to the end without an end match', () => {
     expect(provider({ start: '^◆ ' }).lastResponse(markerScreen)).toBeNull();
+    // Nothing between the start and the end: no answer yet.
+    expect(provider({ start: '^> second question$', end: '^● ' }).lastResponse(markerScreen)).toBeNull();
     expect(provider({ start: '^● (?=Second)' }).lastResponse(markerScreen)).toBe('Second answer, line one.\n  line two\n\n>');
   });
 });
