@@ -46,6 +46,12 @@ export interface TrackerState {
 
 /** A turn whose end event never came is ended by the screen after this long idle. */
 export const FALLBACK_AFTER_MS = 10_000;
+/**
+ * Screen path: after a turn ended with input still queued, an idle screen unchanged this long
+ * means no further turn is coming (the CLI took the input into the turn that ended, or the
+ * queued turn was too quick to be seen busy).
+ */
+export const QUEUED_TURN_GRACE_MS = 3_000;
 /** Screen and events may disagree this long before it is logged. */
 export const DISAGREEMENT_LOG_MS = 3_000;
 
@@ -249,7 +255,7 @@ function observeIdle(state: TrackerState, o: Observation): TrackerState {
   const answered = state.sawBusySinceInput || screen !== normalise(state.screenBeforeInput ?? '');
   if (answered) return completed(seen);
   // The CLI may have taken queued input into the turn that just ended: then no further turn comes.
-  if (state.mergedInputAt !== null) return o.now - state.mergedInputAt >= FALLBACK_AFTER_MS ? completed(seen) : seen;
+  if (state.mergedInputAt !== null) return o.now - state.mergedInputAt >= QUEUED_TURN_GRACE_MS ? completed(seen) : seen;
   // Nothing changed since the input: it did not start a turn (yet).
   return { ...seen, status: 'idle', detail: null };
 }

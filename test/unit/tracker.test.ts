@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   FALLBACK_AFTER_MS,
+  QUEUED_TURN_GRACE_MS,
   eventReceived,
   initialTracker,
   inputAbandoned,
@@ -82,9 +83,9 @@ describe('status tracker, screen only', () => {
     s = inputSent(s, 'turn 1');
     s = idleTwice(s, 'answer 1 and 2', 2000);
     expect(s.status).toBe('busy');
-    s = see(s, 'idle', 'answer 1 and 2', 2200 + FALLBACK_AFTER_MS - 1);
+    s = see(s, 'idle', 'answer 1 and 2', 2200 + QUEUED_TURN_GRACE_MS - 1);
     expect(s.status).toBe('busy');
-    s = see(s, 'idle', 'answer 1 and 2', 2200 + FALLBACK_AFTER_MS);
+    s = see(s, 'idle', 'answer 1 and 2', 2200 + QUEUED_TURN_GRACE_MS);
     expect(s.status).toBe('completed');
   });
 
