@@ -402,8 +402,11 @@ export class TerminalMonitor {
  * decide: now and then, for the fallback.
  */
 function confirmationDelay(provider: ProviderDefinition, state: TrackerState): number {
-  if (state.events !== 'none') return EVENT_TURN_RECHECK_MS;
-  return Math.min(400, Math.max(50, Math.round(provider.quietWindowMs / 2)));
+  return state.events !== 'none' ? EVENT_TURN_RECHECK_MS : screenConfirmationDelayMs(provider.quietWindowMs);
+}
+
+export function screenConfirmationDelayMs(quietWindowMs: number): number {
+  return Math.min(400, Math.max(50, Math.round(quietWindowMs / 2)));
 }
 
 function visible(text: string, height: number): string {
