@@ -81,7 +81,7 @@ async function deliveryLatency(world: BenchWorld, client: DaemonClient): Promise
 }
 
 /** The worker's own start-up: a bare tmux window running the fake agent until its input box shows. */
-async function bareWorkerStart(world: BenchWorld): Promise<number> {
+export async function bareWorkerStart(world: BenchWorld): Promise<number> {
   const agent = join(world.repoRoot, 'test', 'fixtures', 'fake-agent.mjs');
   const started = performance.now();
   const pane = (await world.tmuxOk(['new-window', '-d', '-P', '-F', '#{pane_id}', '-t', 'bench-probe:', '--', process.execPath, agent])).trim();

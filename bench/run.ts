@@ -2,11 +2,16 @@
  * `npm run bench`: the core's performance figures, each against a baseline measured in the same
  * run, in a private world (own CONDUCTOR_HOME, own tmux server) removed at the end.
  * Prints a table, writes bench/results/latest.json, exits 0 even when a goal is missed.
+ *
+ * `BENCH_ONLY=agent-status` (comma-separated, matched against the section names written in
+ * lower case with dashes, e.g. `inbox`, `agent-status-turn-end`) runs only the sections it names,
+ * and writes bench/results/only-<names>.json instead.
  */
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { VERSION } from '../src/version.js';
+import { agentStatusSections } from './agentStatus.js';
 import { measureColdStart } from './coldStart.js';
 import { measureDashboard } from './dashboard.js';
 import { measureIdleCpu } from './idleCpu.js';
@@ -20,7 +25,11 @@ import { BenchWorld, run } from './world.js';
 const figures: Figure[] = [];
 const failures: Array<{ section: string; error: string }> = [];
 
+const only = (process.env.BENCH_ONLY ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+const slug = (name: string) => name.toLowerCase().replace(/[^a-z0-9]+/g, '-');
+
 async function section<T>(name: string, work: () => Promise<T>): Promise<T | undefined> {
+  if (only.length > 0 && !only.some((wanted) => slug(name).includes(wanted))) return undefined;
   const t0 = performance.now();
   process.stderr.write(`bench: ${name}…\n`);
   try {
@@ -77,6 +86,11 @@ async function main(): Promise<number> {
     const inbox = await section('inbox and handoff', () => measureInbox(world, client));
     if (inbox) figures.push(...inbox);
 
+    for (const agent of agentStatusSections) {
+      const found = await section(agent.name, () => agent.measure(world, client));
+      if (found) figures.push(...found);
+    }
+
     // Last: its 20 streaming terminals load the machine, which would skew the figures above.
     const dashProbe = await PaneProbe.open(world.socket, 'bench-probe');
     try {
@@ -102,7 +116,9 @@ async function main(): Promise<number> {
   else if (failures.length === 0) process.stdout.write('All goals met.\n');
   for (const f of failures) process.stdout.write(`FAILED to measure: ${f.section}: ${f.error.split('\n')[0]}\n`);
 
-  const out = join(world.repoRoot, 'bench', 'results', 'latest.json');
+  // A partial run leaves the full run's results alone.
+  const resultFile = only.length > 0 ? `only-${only.join('+')}.json` : 'latest.json';
+  const out = join(world.repoRoot, 'bench', 'results', resultFile);
   writeJson(out, {
     conductorVersion: VERSION,
     commit,
@@ -113,7 +129,7 @@ async function main(): Promise<number> {
     missed: missed.map((f) => f.id),
     failures,
   });
-  process.stdout.write(`\nresults written to bench/results/latest.json\n`);
+  process.stdout.write(`\nresults written to bench/results/${resultFile}\n`);
   // A missed goal is a finding, not a failure; only a measurement that could not be taken fails.
   return failures.length > 0 ? 1 : 0;
 }

@@ -33,7 +33,17 @@ export type StaticTurn =
    * Assistant text, streamed `chunkSize` characters at a time, `delayMs` apart.
    * `startDelayMs` (on any kind) holds the answer back first, like a model that is slow to start.
    */
-  | { kind: 'text'; text: string; chunkSize?: number; delayMs?: number; startDelayMs?: number; usage?: FakeUsage }
+  | {
+      kind: 'text';
+      text: string;
+      chunkSize?: number;
+      delayMs?: number;
+      startDelayMs?: number;
+      usage?: FakeUsage;
+      /** After this many chunks, send nothing for `pauseMs` (a model that falls silent mid-answer). */
+      pauseAfterChunk?: number;
+      pauseMs?: number;
+    }
   /**
    * A tool call, e.g. `{ name: 'Bash', input: { command: 'ls' } }` or an MCP tool
    * `mcp__<server>__<tool>`. `text` is optional prose streamed before the call.
@@ -226,7 +236,8 @@ async function streamMessage(
   let index = 0;
   if (turn.kind === 'text' || text) {
     send('content_block_start', { index, content_block: { type: 'text', text: '' } });
-    for (const part of chunk(text, chunkSize)) {
+    for (const [i, part] of chunk(text, chunkSize).entries()) {
+      if (turn.kind === 'text' && turn.pauseAfterChunk === i && turn.pauseMs) await sleep(turn.pauseMs);
       if (delayMs) await sleep(delayMs);
       send('content_block_delta', { index, delta: { type: 'text_delta', text: part } });
     }
