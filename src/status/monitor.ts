@@ -207,6 +207,10 @@ export class TerminalMonitor {
     const t = this.tracked.get(id);
     if (!t) return;
     const now = this.deps.clock();
+    if (event.kind === 'turn_end' && !t.tracker.awaitingResponse && t.tracker.status !== 'exited') {
+      // A turn nobody saw start (typed by hand into a CLI that reports only turn ends): shown as one.
+      await this.apply(t, { ...t.tracker, status: 'busy', detail: 'a turn the agent reported' }, now);
+    }
     const next = eventReceived(t.tracker, event, now);
     let lastResponse: string | null | undefined;
     if (next.status === 'completed' && t.tracker.status !== 'completed') {

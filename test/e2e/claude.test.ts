@@ -8,7 +8,7 @@ import { provider as claude } from '../../providers/claude_code.js';
 import { startFakeAnthropicApi, toolResults, type FakeAnthropicApi } from '../fakes/anthropic-api.js';
 import { CLAUDE_VERSIONS, ensureClaude, reportedVersion } from '../helpers/claudeVersions.js';
 import { TestEnv } from '../helpers/env.js';
-import { MARKDOWN_ANSWER, SECOND_ANSWER, commandLine, statusesUntil, CHUNK_DELAY_MS, MARKER, AFTER_TOOL_ANSWER, useFakeClaude, writeClaudeDefaultProfile, STATUS_PATHS, useStatusPath } from './shared.js';
+import { MARKDOWN_ANSWER, SECOND_ANSWER, commandLine, statusesUntil, CHUNK_DELAY_MS, MARKER, AFTER_TOOL_ANSWER, useFakeClaude, writeClaudeDefaultProfile, STATUS_PATHS, useStatusPath, expectHandTypedPromptFollowed, HAND_TYPED_ANSWER } from './shared.js';
 
 /**
  * Real Claude Code, driven through the real `conductor` CLI and daemon, its model a local fake:
@@ -71,6 +71,7 @@ describe.each(CASES)('Claude Code $version end to end, status from $path (real C
         { kind: 'text', text: SECOND_ANSWER },
         { kind: 'tool_use', name: 'Bash', input: { command: `touch ${MARKER}`, description: 'Create the marker file' }, text: 'I will create it.' },
         { kind: 'text', text: AFTER_TOOL_ANSWER },
+        { kind: 'text', text: HAND_TYPED_ANSWER },
       ],
     });
     mkdirSync(workdir, { recursive: true });
@@ -153,6 +154,9 @@ describe.each(CASES)('Claude Code $version end to end, status from $path (real C
     expect(toolResults(followUp.body)).toHaveLength(1);
     expect(await env.cliOk(['output', id, '--last'])).toBe(AFTER_TOOL_ANSWER);
   }, 45_000);
+
+  // On the screen alone a quick turn typed by hand may pass between two judgements unseen: events only.
+  it.runIf(path === 'events')('follows a prompt typed into the pane by hand, to completed with its answer', () => expectHandTypedPromptFollowed(env, id), 45_000);
 
   it('shuts down, leaving no process of the pane behind', async () => {
     const t = await (await env.client()).get<TerminalRecord>(`/terminals/${id}`);

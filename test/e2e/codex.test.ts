@@ -7,7 +7,7 @@ import type { TerminalRecord, TerminalStatus } from '../../src/terminal/schema.j
 import { provider as codex } from '../../providers/codex.js';
 import { startFakeOpenAiApi, type FakeOpenAiApi } from '../fakes/openai-api.js';
 import { TestEnv } from '../helpers/env.js';
-import { SECOND_ANSWER, commandLine, statusesUntil, split, CHUNK_DELAY_MS, MARKER, AFTER_TOOL_ANSWER, useFakeCodex, writeCodexDefaultProfile, STATUS_PATHS, useStatusPath } from './shared.js';
+import { SECOND_ANSWER, commandLine, statusesUntil, split, CHUNK_DELAY_MS, MARKER, AFTER_TOOL_ANSWER, useFakeCodex, writeCodexDefaultProfile, STATUS_PATHS, useStatusPath, expectHandTypedPromptFollowed, HAND_TYPED_ANSWER } from './shared.js';
 
 /**
  * Real Codex CLI, driven through the real `conductor` CLI and daemon, its model a local fake
@@ -78,6 +78,7 @@ describe.each(STATUS_PATHS)('Codex end to end, status from $path (real CLI, fake
           sandboxPermissions: 'require_escalated',
         },
         { kind: 'text', chunks: [AFTER_TOOL_ANSWER] },
+        { kind: 'text', chunks: [HAND_TYPED_ANSWER] },
       ],
     });
     mkdirSync(workdir, { recursive: true });
@@ -162,6 +163,9 @@ describe.each(STATUS_PATHS)('Codex end to end, status from $path (real CLI, fake
     expect(JSON.stringify(outputs.at(-1)?.output)).toContain('created');
     expect(await env.cliOk(['output', id, '--last'])).toBe(AFTER_TOOL_ANSWER);
   }, 45_000);
+
+  // On the screen alone a quick turn typed by hand may pass between two judgements unseen: events only.
+  it.runIf(path === 'events')('follows a prompt typed into the pane by hand, to completed with its answer', () => expectHandTypedPromptFollowed(env, id), 45_000);
 
   it('shuts down, leaving no process of the pane behind', async () => {
     const t = await (await env.client()).get<TerminalRecord>(`/terminals/${id}`);

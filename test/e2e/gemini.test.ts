@@ -7,7 +7,7 @@ import type { TerminalRecord, TerminalStatus } from '../../src/terminal/schema.j
 import { provider as gemini } from '../../providers/gemini_cli.js';
 import { startGeminiApi, type FakeGeminiApi } from '../fakes/gemini-api.js';
 import { repoRoot, TestEnv } from '../helpers/env.js';
-import { MARKDOWN_ANSWER, SECOND_ANSWER, commandLine, statusesUntil, split, CHUNK_DELAY_MS, MARKER, AFTER_TOOL_ANSWER, STATUS_PATHS, useStatusPath, screenShows } from './shared.js';
+import { MARKDOWN_ANSWER, SECOND_ANSWER, commandLine, statusesUntil, split, CHUNK_DELAY_MS, MARKER, AFTER_TOOL_ANSWER, STATUS_PATHS, useStatusPath, expectHandTypedPromptFollowed, HAND_TYPED_ANSWER, screenShows } from './shared.js';
 
 /**
  * Real Gemini CLI, driven through the real `conductor` CLI and daemon, its model a local fake
@@ -64,6 +64,7 @@ describe.each(STATUS_PATHS)('Gemini CLI end to end, status from $path (real CLI,
           functionCalls: [{ name: 'run_shell_command', args: { command: `touch ${MARKER} && expr 40 + 2`, description: 'Create the marker file' } }],
         },
         { text: AFTER_TOOL_ANSWER },
+        { text: HAND_TYPED_ANSWER },
       ],
     });
     mkdirSync(workdir, { recursive: true });
@@ -157,6 +158,9 @@ describe.each(STATUS_PATHS)('Gemini CLI end to end, status from $path (real CLI,
     expect(JSON.stringify(responses[0].response)).toContain('Output: 42');
     expect(await env.cliOk(['output', id, '--last'])).toBe(AFTER_TOOL_ANSWER);
   }, 45_000);
+
+  // On the screen alone a quick turn typed by hand may pass between two judgements unseen: events only.
+  it.runIf(path === 'events')('follows a prompt typed into the pane by hand, to completed with its answer', () => expectHandTypedPromptFollowed(env, id), 45_000);
 
   it('shuts down, leaving no process of the pane behind', async () => {
     const t = await (await env.client()).get<TerminalRecord>(`/terminals/${id}`);

@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, watch, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { EventStream } from '../../src/cli/events.js';
+import { expect } from 'vitest';
+import { openEvents, type EventStream } from '../../src/cli/events.js';
 import type { ConductorEvent } from '../../src/events/bus.js';
 import type { TerminalStatus } from '../../src/terminal/schema.js';
 
@@ -64,6 +65,34 @@ export const MARKDOWN_ANSWER = [
 export const CHUNK_DELAY_MS = 50;
 export const MARKER = 'approved-marker.txt';
 export const AFTER_TOOL_ANSWER = 'Created the marker file.';
+
+/** What the fake answers to the prompt a person types into the pane by hand. */
+export const HAND_TYPED_ANSWER = 'Answered the prompt you typed yourself.';
+
+/**
+ * A person at the keyboard of an attached pane types a prompt and presses Enter (tmux send-keys,
+ * not the conductor's input path); the turn is followed to `completed`, with its answer.
+ */
+export async function expectHandTypedPromptFollowed(env: TestEnv, id: string): Promise<void> {
+  const seen = await typeByHand(env, id, 'a question typed by hand');
+  expect(seen[0].status).toBe('busy');
+  expect(seen.at(-1)!.status).toBe('completed');
+  expect(await env.cliOk(['output', id, '--last'])).toBe(HAND_TYPED_ANSWER);
+}
+
+async function typeByHand(env: TestEnv, id: string, text: string): Promise<Seen[]> {
+  const client = await env.client();
+  const t = await client.get<{ tmuxPane: string }>(`/terminals/${id}`);
+  const stream = await openEvents(client, { terminal: id, types: 'terminal.status' });
+  try {
+    await env.tmux(['send-keys', '-t', t.tmuxPane, '-l', text]);
+    await screenShows(env, id, new RegExp(text));
+    await env.tmux(['send-keys', '-t', t.tmuxPane, 'Enter']);
+    return await statusesUntil(stream, (s) => s === 'completed' || s === 'error', 30_000);
+  } finally {
+    stream.close();
+  }
+}
 
 /** Its first paragraph is wider than the pane: the CLI wraps it, the extractor joins it again. */
 export const SECOND_ANSWER = [
