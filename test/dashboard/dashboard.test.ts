@@ -255,6 +255,8 @@ describe('the web dashboard', () => {
   });
 
   it('renders colours in the live view (the README screenshot)', async () => {
+    // The README's picture shows a tidy project, not this test's temporary folders.
+    await client.delete('/terminals');
     const project = join(env.home, 'demo-project');
     mkdirSync(project);
     const worker = await env.launch(['--provider', 'shell', '--cwd', project, '-s', 'web-app']);
