@@ -18,7 +18,7 @@ import type { BenchWorld } from './world.js';
 const TERMINALS = 4;
 const TYPED_TRIES = 10;
 /** A typed turn not followed within this long is counted as missed. */
-const TYPED_TIMEOUT_MS = 15_000;
+const TYPED_TIMEOUT_MS = 10_000;
 const PAUSE_ANSWER = 'The parser reads the config file first. After a long silence it writes the result, and that is all.';
 const PAUSE_END = 'and that is all.';
 

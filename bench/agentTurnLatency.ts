@@ -18,8 +18,8 @@ interface PathResult {
   samples: number[];
   /** From the fake's last byte of any request of the turn (side requests after the answer included). */
   sinceLastRequest: number[];
-  /** Turns whose `completed` came before the fake had finished the answer. */
-  early: number;
+  /** Turns (from 1) whose `completed` came before the fake had finished the answer. */
+  early: number[];
   statusSource: string | null;
 }
 
@@ -49,7 +49,7 @@ async function runTurns(client: DaemonClient, terminal: Terminal, fake: ModelFak
   const watch = await StatusWatch.open(client, terminal.id);
   const samples: number[] = [];
   const sinceLastRequest: number[] = [];
-  let early = 0;
+  const early: number[] = [];
   try {
     for (let i = 0; i < TURNS; i++) {
       const before = fake.turns().length;
@@ -61,7 +61,7 @@ async function runTurns(client: DaemonClient, terminal: Terminal, fake: ModelFak
       });
       if (end.status !== 'completed') throw new Error(`${what}, turn ${i + 1}: the terminal went '${end.status}'`);
       const turn = fake.turns().slice(before).at(-1);
-      if (turn?.endedAt === undefined || turn.endedAt > end.at) early++;
+      if (turn?.endedAt === undefined || turn.endedAt > end.at) early.push(i + 1);
       else samples.push(end.at - turn.endedAt);
       const lastEnd = Math.max(...fake.requests().slice(requestsBefore).map((r) => (r.endedAt !== undefined && r.endedAt <= end.at ? r.endedAt : 0)));
       if (lastEnd > 0) sinceLastRequest.push(end.at - lastEnd);
@@ -69,7 +69,7 @@ async function runTurns(client: DaemonClient, terminal: Terminal, fake: ModelFak
   } finally {
     watch.close();
   }
-  if (samples.length < TURNS / 2) throw new Error(`${what}: only ${samples.length} of ${TURNS} turns measured (${early} completed before the answer ended)`);
+  if (samples.length < TURNS / 2) throw new Error(`${what}: only ${samples.length} of ${TURNS} turns measured (turns ${early.join(', ')} completed before the answer ended)`);
   const { statusSource } = await client.get<Terminal>(`/terminals/${terminal.id}`);
   return { samples, sinceLastRequest, early, statusSource };
 }
@@ -81,8 +81,8 @@ function figures(cli: AgentCli, by: Record<StatusPath, PathResult>): Figure[] {
     turns: TURNS,
     turnEnd: "the fake model API's last byte of the turn's answer",
     completed: 'the terminal.status completed event reaching an SSE client',
-    events: { ...events, early: by.events.early, statusSource: by.events.statusSource, sinceLastRequestOfTheTurn: summarise(by.events.sinceLastRequest) },
-    screenOnly: { ...screen, early: by.screen.early, statusSource: by.screen.statusSource, sinceLastRequestOfTheTurn: summarise(by.screen.sinceLastRequest) },
+    events: { ...events, earlyTurns: by.events.early, statusSource: by.events.statusSource, sinceLastRequestOfTheTurn: summarise(by.events.sinceLastRequest) },
+    screenOnly: { ...screen, earlyTurns: by.screen.early, statusSource: by.screen.statusSource, sinceLastRequestOfTheTurn: summarise(by.screen.sinceLastRequest) },
   };
   const figure = (q: 'p50' | 'p99', goal: number): Figure => ({
     id: `agent_turn_completed_${cli.key}_${q}`,
@@ -94,7 +94,7 @@ function figures(cli: AgentCli, by: Record<StatusPath, PathResult>): Figure[] {
     ratio: ratioOf(events[q], screen[q]),
     goal: `<= ${goal} ms`,
     // A completion before the answer ended is a false one: no goal is met with it.
-    met: events[q] <= goal && by.events.early === 0 && by.events.statusSource === 'events',
+    met: events[q] <= goal && by.events.early.length === 0 && by.events.statusSource === 'events',
     detail,
   });
   return [figure('p50', GOAL_P50_MS), figure('p99', GOAL_P99_MS)];
