@@ -120,7 +120,9 @@ describe('Ollama with a changed spinner', () => {
 
 describe('a user provider without a matching pattern', () => {
   const file = fileURLToPath(new URL('../fixtures/fake-agent.provider.yaml', import.meta.url));
-  const fakeAgent = providerFromConfig(userProviderSchema.parse(YAML.parse(readFileSync(file, 'utf8'))));
+  // As TestEnv installs it: {{fixtures}} is the fixture's own placeholder, filled in before loading.
+  const text = readFileSync(file, 'utf8').replaceAll('{{fixtures}}', fileURLToPath(new URL('../fixtures', import.meta.url)));
+  const fakeAgent = providerFromConfig(userProviderSchema.parse(YAML.parse(text)));
   const cases = goldenCases('fake_agent');
 
   it('never reads a busy screen with a changed spinner as idle', () => {
