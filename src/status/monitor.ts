@@ -17,6 +17,7 @@ import {
   disagreesLongerThan,
   eventReceived,
   initialTracker,
+  interruptSent,
   inputAbandoned,
   inputExpected,
   inputSent,
@@ -186,6 +187,12 @@ export class TerminalMonitor {
   async expectInput(id: string): Promise<void> {
     const t = this.tracked.get(id);
     if (t) await this.apply(t, inputExpected(t.tracker), this.deps.clock());
+  }
+
+  /** The agent's interrupt keys were sent: the next idle screen ends its turn. */
+  noteInterrupt(id: string): void {
+    const t = this.tracked.get(id);
+    if (t) t.tracker = interruptSent(t.tracker);
   }
 
   /** The expected input was never submitted. */

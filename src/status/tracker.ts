@@ -42,6 +42,8 @@ export interface TrackerState {
   turnOpenedByAgent: boolean;
   /** What the status was before input opened a turn, for an input that is then abandoned. */
   statusBeforeInput: TerminalStatus | null;
+  /** The open turn was interrupted: the next idle screen ends it, whatever the events say. */
+  interrupted: boolean;
 }
 
 /** A turn whose end event never came is ended by the screen after this long idle. */
@@ -74,6 +76,7 @@ export function initialTracker(now: number, events: TrackerState['events'] = 'no
     mergedInputAt: null,
     turnOpenedByAgent: false,
     statusBeforeInput: null,
+    interrupted: false,
   };
 }
 
@@ -140,7 +143,13 @@ const completed = (state: TrackerState, detail: string | null = null): TrackerSt
   mergedInputAt: null,
   turnOpenedByAgent: false,
   statusBeforeInput: null,
+  interrupted: false,
 });
+
+/** The agent's interrupt keys were sent: its turn stops, and a CLI may report no end for it. */
+export function interruptSent(state: TrackerState): TrackerState {
+  return state.awaitingResponse ? { ...state, interrupted: true } : state;
+}
 
 /** One event from the agent's own hooks. */
 export function eventReceived(state: TrackerState, event: AgentEvent, now: number): TrackerState {
@@ -238,6 +247,7 @@ function observeIdle(state: TrackerState, o: Observation): TrackerState {
   const repeated = state.idleScreen === screen;
   const idleSince = repeated ? (state.idleSince ?? o.now) : o.now;
   const seen = { ...state, idleScreen: screen, idleSince };
+  if (state.interrupted) return { ...completed(seen), status: 'idle', detail: 'interrupted' };
   if (state.status === 'waiting_input') seen.status = 'busy'; // the dialog was answered
   if (eventsDecide(state)) {
     if (o.now - idleSince >= FALLBACK_AFTER_MS) {

@@ -88,6 +88,7 @@ export async function interruptTerminal(deps: InterruptDeps, terminal: TerminalR
   }
   const statusNow = async () => deps.monitor.status(current.id) ?? (await deps.terminals.get(current.id)).status;
   const before = await statusNow();
+  deps.monitor.noteInterrupt(current.id);
   await deps.tmux.sendKeys(current.tmuxPane, keys);
   log.info({ terminal: current.id, keys, before }, 'interrupt sent');
   const report = { terminalId: current.id, keys, before };

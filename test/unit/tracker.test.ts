@@ -5,6 +5,7 @@ import {
   eventReceived,
   initialTracker,
   inputAbandoned,
+  interruptSent,
   inputExpected,
   inputSent,
   observe,
@@ -200,6 +201,15 @@ describe('status tracker, with the agent reporting its own events', () => {
     s = see(s, 'idle', 'answer', 2000 + FALLBACK_AFTER_MS);
     expect(s.status).toBe('completed');
     expect(s.detail).toMatch(/no turn-end event/);
+  });
+
+  it('ends an interrupted turn at the next idle screen, though no turn-end event comes', () => {
+    let s = event(deliver(ready()), 'turn_start');
+    s = interruptSent(s);
+    s = see(s, 'idle', 'Interrupted by user');
+    expect(s.status).toBe('idle');
+    expect(s.detail).toBe('interrupted');
+    expect(s.awaitingResponse).toBe(false);
   });
 
   it('reports a failed turn as an error', () => {
