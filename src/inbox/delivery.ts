@@ -11,6 +11,8 @@ import type { MessageStore } from './store.js';
 const log = moduleLogger('inbox');
 
 const READY: ReadonlySet<TerminalStatus> = new Set(['idle', 'completed']);
+/** The longest a message waits for an agent's pane to fall quiet after its turn-end event. */
+const SETTLE_MAX_MS = 3000;
 /** One delivery pastes at most this much; the rest follows in the next. */
 const MAX_BATCH_BYTES = 200_000;
 const FIRST_RETRY_MS = 500;
@@ -144,10 +146,21 @@ export class InboxDelivery {
     }
   }
 
+  /**
+   * A turn-end event can arrive while the agent still draws the end of its turn; a message typed
+   * into that is at risk, so it waits for the pane to be quiet as the screen path does.
+   */
+  private async settled(terminal: TerminalRecord): Promise<void> {
+    if (this.rt.monitor.statusSource(terminal.id) !== 'events') return;
+    const provider = resolveProvider(terminal.provider, this.rt.layout.providers);
+    await this.rt.monitor.waitForQuiet(terminal.id, provider.quietWindowMs, SETTLE_MAX_MS);
+  }
+
   private async deliver(terminal: TerminalRecord, batch: MessageRecord[]): Promise<boolean> {
     const ids = batch.map((m) => m.id);
     const text = batch.map(formatMessage).join('\n\n');
     const bufferName = `conductor-msg-${ids[0]}`;
+    await this.settled(terminal);
     try {
       await sendInput(this.rt, terminal, { text, enter: true }, { bufferName, claim: () => this.store.claim(ids, bufferName) });
     } catch (err) {

@@ -58,6 +58,7 @@ interface Tracked {
   judgedSize: number;
   pendingSince: number | null;
   timer: NodeJS.Timeout | null;
+  timerDue: number;
   judging: Promise<void> | null;
   rejudge: boolean;
   dialogAnswers: number;
@@ -131,6 +132,7 @@ export class TerminalMonitor {
       judgedSize: -1,
       pendingSince: null,
       timer: null,
+      timerDue: 0,
       judging: null,
       rejudge: false,
       dialogAnswers: 0,
@@ -248,18 +250,40 @@ export class TerminalMonitor {
   }
 
   private schedule(t: Tracked): void {
-    if (t.timer || this.stopped) return;
+    if (this.stopped) return;
     t.pendingSince ??= this.deps.clock();
-    t.timer = setTimeout(() => this.fire(t), t.provider.quietWindowMs);
+    this.setTimer(t, this.quietWindow(t), () => this.fire(t));
+  }
+
+  /** One timer per terminal: a request for an earlier look replaces a later one, never the reverse. */
+  private setTimer(t: Tracked, delayMs: number, run: () => void): void {
+    const due = this.deps.clock() + delayMs;
+    if (t.timer) {
+      if (t.timerDue <= due) return;
+      clearTimeout(t.timer);
+    }
+    t.timerDue = due;
+    t.timer = setTimeout(() => {
+      t.timer = null;
+      run();
+    }, delayMs);
+  }
+
+  /**
+   * How long output must be quiet before the screen is judged. While starting, shorter: readiness
+   * needs the idle screen twice in a row anyway (see the tracker), and a handoff waits on it.
+   */
+  private quietWindow(t: Tracked): number {
+    return t.tracker.status === 'starting' ? startupQuietMs(t.provider.quietWindowMs) : t.provider.quietWindowMs;
   }
 
   private fire(t: Tracked): void {
-    t.timer = null;
     const now = this.deps.clock();
     const quietFor = now - this.output.lastOutputAt(t.id);
     const waited = now - (t.pendingSince ?? now);
-    if (quietFor < t.provider.quietWindowMs && waited < MAX_JUDGE_DELAY_MS) {
-      t.timer = setTimeout(() => this.fire(t), t.provider.quietWindowMs - quietFor);
+    const window = this.quietWindow(t);
+    if (quietFor < window && waited < MAX_JUDGE_DELAY_MS) {
+      this.setTimer(t, window - quietFor, () => this.fire(t));
       return;
     }
     t.pendingSince = null;
@@ -325,8 +349,8 @@ export class TerminalMonitor {
     let lastResponse: string | null | undefined;
     if (next.status === 'completed' && t.tracker.status !== 'completed') lastResponse = await this.screenResponse(t);
     await this.apply(t, next, now, lastResponse);
-    if (next.status === 'starting') this.rearmStartupCheck(t);
-    else if (wantsConfirmation(next)) this.judgeLater(t, confirmationDelay(t.provider, next));
+    if (wantsConfirmation(next)) this.judgeLater(t, confirmationDelay(t.provider, next));
+    else if (next.status === 'starting') this.rearmStartupCheck(t);
   }
 
   private async screenResponse(t: Tracked): Promise<string | null> {
@@ -364,11 +388,8 @@ export class TerminalMonitor {
   }
 
   private judgeLater(t: Tracked, delayMs: number): void {
-    if (t.timer || this.stopped) return;
-    t.timer = setTimeout(() => {
-      t.timer = null;
-      void this.judge(t);
-    }, delayMs);
+    if (this.stopped) return;
+    this.setTimer(t, delayMs, () => void this.judge(t));
   }
 
   private async apply(t: Tracked, next: TrackerState, now: number, lastResponse?: string | null): Promise<void> {
@@ -413,7 +434,12 @@ export class TerminalMonitor {
  * decide: now and then, for the fallback.
  */
 function confirmationDelay(provider: ProviderDefinition, state: TrackerState): number {
+  if (state.status === 'starting') return startupQuietMs(provider.quietWindowMs);
   return state.events !== 'none' ? EVENT_TURN_RECHECK_MS : screenConfirmationDelayMs(provider.quietWindowMs);
+}
+
+function startupQuietMs(quietWindowMs: number): number {
+  return Math.max(30, Math.round(quietWindowMs / 8));
 }
 
 export function screenConfirmationDelayMs(quietWindowMs: number): number {

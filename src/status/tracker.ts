@@ -239,6 +239,12 @@ function observeScreen(state: TrackerState, o: Observation): TrackerState {
 }
 
 function observeIdle(state: TrackerState, o: Observation): TrackerState {
+  if (state.status === 'starting' && !state.awaitingResponse) {
+    // Ready once the idle screen holds still across two judgements (the start-up may still be drawing).
+    const screen = normalise(o.screen);
+    if (state.idleScreen === screen) return { ...state, status: 'idle', detail: null, idleScreen: null, idleSince: null };
+    return { ...state, idleScreen: screen, idleSince: o.now };
+  }
   if (!state.awaitingResponse) {
     // Idle after an answer stays `completed` until the next input.
     return { ...state, status: state.status === 'completed' ? 'completed' : 'idle', detail: null, idleScreen: null, idleSince: null };
@@ -272,6 +278,7 @@ function observeIdle(state: TrackerState, o: Observation): TrackerState {
 
 /** A judgement wants a confirming one soon: its idle screen ends the turn only if seen again. */
 export function wantsConfirmation(state: TrackerState): boolean {
+  if (state.status === 'starting') return state.idleScreen !== null;
   return state.awaitingResponse && state.idleScreen !== null && state.status !== 'idle';
 }
 

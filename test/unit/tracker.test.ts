@@ -22,8 +22,12 @@ const event = (s: TrackerState, kind: AgentEvent['kind'], extra: Partial<AgentEv
   eventReceived(s, { kind, ...extra }, now);
 
 describe('status tracker, screen only', () => {
-  it('starts as starting and becomes idle at the first idle screen', () => {
-    expect(see(initialTracker(0), 'idle').status).toBe('idle');
+  it('starts as starting and becomes idle once the idle screen holds across two judgements', () => {
+    const once = see(initialTracker(0), 'idle', 'prompt');
+    expect(once.status).toBe('starting');
+    expect(wantsConfirmation(once)).toBe(true);
+    expect(see(once, 'idle', 'prompt, still drawing').status).toBe('starting');
+    expect(idleTwice(initialTracker(0), 'prompt').status).toBe('idle');
   });
 
   it('turns an unreadable start into error after the start-up timeout, judged by the injected clock', () => {
@@ -116,7 +120,7 @@ describe('status tracker, screen only', () => {
 });
 
 describe('status tracker, with the agent reporting its own events', () => {
-  const ready = () => see(event(initialTracker(0, 'expected'), 'session_start'), 'idle', 'prompt');
+  const ready = () => idleTwice(event(initialTracker(0, 'expected'), 'session_start'), 'prompt');
   /** Input as the conductor submits it: expected before its Enter, confirmed after. */
   const deliver = (s: TrackerState) => inputSent(inputExpected(s), 'prompt');
 
