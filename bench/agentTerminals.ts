@@ -1,9 +1,10 @@
-import { readFileSync, watch, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DaemonClient } from '../src/cli/client.js';
 import { openEvents, waitForStatus, type EventStream } from '../src/cli/events.js';
 import { terminalRawLogPath } from '../src/config/paths.js';
 import type { SessionRecord, TerminalRecord, TerminalStatus } from '../src/terminal/schema.js';
+import { waitForScreen } from '../test/helpers/screen.js';
 import type { BenchWorld } from './world.js';
 
 /** What the agent-status sections share: launching terminals on either status path, and following their statuses. */
@@ -112,35 +113,8 @@ export class StatusWatch {
 }
 
 /** Resolves with the terminal's screen once `shows` holds for it, read again each time its raw log grows. */
-export async function screenShows(world: BenchWorld, client: DaemonClient, id: string, shows: (screen: string) => boolean, timeoutMs: number): Promise<string> {
-  const read = async () => (await client.get<{ output: string }>(`/terminals/${id}/output?mode=screen`)).output;
-  return new Promise((resolve, reject) => {
-    let reading = false;
-    let again = false;
-    let screen = '';
-    const finish = (err: Error | null) => {
-      clearTimeout(timer);
-      watcher.close();
-      if (err) reject(err);
-      else resolve(screen);
-    };
-    const check = async () => {
-      if (reading) {
-        again = true;
-        return;
-      }
-      reading = true;
-      do {
-        again = false;
-        screen = await read();
-        if (shows(screen)) return finish(null);
-      } while (again);
-      reading = false;
-    };
-    const watcher = watch(terminalRawLogPath(world.layout, id), () => void check().catch(finish));
-    const timer = setTimeout(() => finish(new Error(`terminal ${id}: the screen did not show what was awaited within ${timeoutMs} ms:\n${screen}`)), timeoutMs);
-    void check().catch(finish);
-  });
+export function screenShows(world: BenchWorld, client: DaemonClient, id: string, shows: (screen: string) => boolean, timeoutMs: number): Promise<string> {
+  return waitForScreen(client, terminalRawLogPath(world.layout, id), id, shows, timeoutMs);
 }
 
 export async function lastOutput(client: DaemonClient, id: string): Promise<string> {

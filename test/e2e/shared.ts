@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, watch, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import { openEvents, type EventStream } from '../../src/cli/events.js';
@@ -6,6 +6,7 @@ import type { ConductorEvent } from '../../src/events/bus.js';
 import type { TerminalStatus } from '../../src/terminal/schema.js';
 
 import { repoRoot, type TestEnv } from '../helpers/env.js';
+import { waitForScreen } from '../helpers/screen.js';
 
 /** What the real-CLI end-to-end tests share. */
 
@@ -152,38 +153,8 @@ export function useStatusPath(env: TestEnv, path: StatusPath): void {
 
 /**
  * Resolves once the terminal's screen matches `pattern`: what a person answering a dialog waits
- * for (an agent's own event may announce the dialog before the CLI has drawn it). The screen is
- * read again each time the pane's raw log grows.
+ * for (an agent's own event may announce the dialog before the CLI has drawn it).
  */
 export async function screenShows(env: TestEnv, id: string, pattern: RegExp, timeoutMs = 15_000): Promise<string> {
-  const client = await env.client();
-  const read = async () => (await client.get<{ output: string }>(`/terminals/${id}/output?mode=screen`)).output;
-  let screen = await read();
-  if (pattern.test(screen)) return screen;
-  return new Promise((resolve, reject) => {
-    let reading = false;
-    let again = false;
-    const finish = (err: Error | null) => {
-      clearTimeout(timer);
-      watcher.close();
-      if (err) reject(err);
-      else resolve(screen);
-    };
-    const check = async () => {
-      if (reading) {
-        again = true;
-        return;
-      }
-      reading = true;
-      do {
-        again = false;
-        screen = await read();
-        if (pattern.test(screen)) return finish(null);
-      } while (again);
-      reading = false;
-    };
-    const watcher = watch(join(env.layout.terminalLogs, `${id}.raw`), () => void check().catch(finish));
-    const timer = setTimeout(() => finish(new Error(`the screen did not show ${pattern} within ${timeoutMs} ms:\n${screen}`)), timeoutMs);
-    void check().catch(finish);
-  });
+  return waitForScreen(await env.client(), join(env.layout.terminalLogs, `${id}.raw`), id, (screen) => pattern.test(screen), timeoutMs);
 }
