@@ -4,14 +4,24 @@ import { moduleLogger } from '../logger.js';
 import type { AgentEvent, ProviderDefinition } from '../providers/types.js';
 import { CleanLog } from '../terminal/cleanLog.js';
 import { recordExit } from '../terminal/exit.js';
-import { RAW_LOG_MAX_BYTES, rotateIfOver } from '../terminal/logRotation.js';
 import { injectedFailure } from '../server/faultInjection.js';
 import type { TerminalRecord, TerminalStatus } from '../terminal/schema.js';
 import type { TerminalStore } from '../terminal/store.js';
 import { TmuxTargetMissingError, type PaneInfo, type Tmux } from '../tmux/client.js';
 import { DEAD_STATUS_CHECKS, deathDetail, fileSize, recordedExitStatus } from './exits.js';
+import { JudgeTimer } from './judgeTimer.js';
 import { OutputWatch } from './outputWatch.js';
+import { readForResponse, readPane } from './paneReader.js';
 import { dialogToAnswer } from './startupDialogs.js';
+import {
+  confirmationDelayMs,
+  DEAD_RECHECK_MS,
+  EVENT_TURN_RECHECK_MS,
+  JUDGE_RETRY_MS,
+  MAX_JUDGE_DELAY_MS,
+  quietWindowMs,
+  startupRecheckMs,
+} from './timing.js';
 import {
   DISAGREEMENT_LOG_MS,
   disagreesLongerThan,
@@ -27,16 +37,6 @@ import {
 } from './tracker.js';
 
 const log = moduleLogger('monitor');
-
-/** Continuous output is still judged this often, so streaming shows as busy and reaches the log. */
-const MAX_JUDGE_DELAY_MS = 1000;
-/** Scrollback captured on a normal judge; more is fetched only when more has scrolled by. */
-const HISTORY_GUESS = 200;
-const RESPONSE_HISTORY = 3000;
-/** After a failed judgement (tmux stalled, disk full…) the terminal is judged again this much later. */
-const JUDGE_RETRY_MS = 1000;
-/** While a turn the events decide looks idle on screen, it is looked at again this often (the fallback). */
-const EVENT_TURN_RECHECK_MS = 2000;
 
 export interface MonitorDeps {
   tmux: Tmux;
@@ -56,9 +56,7 @@ interface Tracked {
   cleanLog: CleanLog;
   rawFile: string;
   judgedSize: number;
-  pendingSince: number | null;
-  timer: NodeJS.Timeout | null;
-  timerDue: number;
+  timer: JudgeTimer;
   judging: Promise<void> | null;
   rejudge: boolean;
   dialogAnswers: number;
@@ -107,7 +105,7 @@ export class TerminalMonitor {
     this.stopped = true;
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     this.output.stop();
-    for (const t of this.tracked.values()) if (t.timer) clearTimeout(t.timer);
+    for (const t of this.tracked.values()) t.timer.cancel();
     await Promise.allSettled([...this.tracked.values()].map((t) => t.judging));
   }
 
@@ -130,9 +128,7 @@ export class TerminalMonitor {
       cleanLog,
       rawFile: terminalRawLogPath(this.deps.layout, record.id),
       judgedSize: -1,
-      pendingSince: null,
-      timer: null,
-      timerDue: 0,
+      timer: new JudgeTimer(this.deps.clock),
       judging: null,
       rejudge: false,
       dialogAnswers: 0,
@@ -147,7 +143,7 @@ export class TerminalMonitor {
   untrack(id: string): void {
     const t = this.tracked.get(id);
     if (!t) return;
-    if (t.timer) clearTimeout(t.timer);
+    t.timer.cancel();
     this.output.remove(id);
     this.tracked.delete(id);
   }
@@ -251,42 +247,24 @@ export class TerminalMonitor {
 
   private schedule(t: Tracked): void {
     if (this.stopped) return;
-    t.pendingSince ??= this.deps.clock();
-    this.setTimer(t, this.quietWindow(t), () => this.fire(t));
+    t.timer.pendingSince ??= this.deps.clock();
+    t.timer.at(this.quietWindow(t), () => this.fire(t));
   }
 
-  /** One timer per terminal: a request for an earlier look replaces a later one, never the reverse. */
-  private setTimer(t: Tracked, delayMs: number, run: () => void): void {
-    const due = this.deps.clock() + delayMs;
-    if (t.timer) {
-      if (t.timerDue <= due) return;
-      clearTimeout(t.timer);
-    }
-    t.timerDue = due;
-    t.timer = setTimeout(() => {
-      t.timer = null;
-      run();
-    }, delayMs);
-  }
-
-  /**
-   * How long output must be quiet before the screen is judged. While starting, shorter: readiness
-   * needs the idle screen twice in a row anyway (see the tracker), and a handoff waits on it.
-   */
   private quietWindow(t: Tracked): number {
-    return t.tracker.status === 'starting' ? startupQuietMs(t.provider.quietWindowMs) : t.provider.quietWindowMs;
+    return quietWindowMs(t.provider, t.tracker.status);
   }
 
   private fire(t: Tracked): void {
     const now = this.deps.clock();
     const quietFor = now - this.output.lastOutputAt(t.id);
-    const waited = now - (t.pendingSince ?? now);
+    const waited = now - (t.timer.pendingSince ?? now);
     const window = this.quietWindow(t);
     if (quietFor < window && waited < MAX_JUDGE_DELAY_MS) {
-      this.setTimer(t, window - quietFor, () => this.fire(t));
+      t.timer.at(window - quietFor, () => this.fire(t));
       return;
     }
-    t.pendingSince = null;
+    t.timer.pendingSince = null;
     void this.judge(t);
   }
 
@@ -324,18 +302,13 @@ export class TerminalMonitor {
   private async judgeOnce(t: Tracked): Promise<void> {
     if (!this.tracked.has(t.id)) return;
     injectedFailure('monitor');
-    t.judgedSize = fileSize(t.rawFile);
-    if (t.judgedSize > RAW_LOG_MAX_BYTES && rotateIfOver(t.rawFile, RAW_LOG_MAX_BYTES)) t.judgedSize = 0;
-    let { info, text } = await this.deps.tmux.snapshot(t.pane, HISTORY_GUESS);
-    const needed = t.cleanLog.historyNeeded(info.historySize);
-    if (needed > HISTORY_GUESS) ({ info, text } = await this.deps.tmux.snapshot(t.pane, Math.min(needed, 50_000)));
-    t.cleanLog.update(text, info.historySize, info.height);
-    const screen = visible(text, info.height);
+    const { info, screen, rawSize } = await readPane(this.deps.tmux, t);
+    t.judgedSize = rawSize;
     if (info.dead) {
       // The status may be written a moment after the pane's output ends.
       const status = recordedExitStatus(this.deps.layout, t.id) ?? info.deadStatus;
       if (status === null && info.deadSignal === null && t.deadChecks++ < DEAD_STATUS_CHECKS) {
-        this.judgeLater(t, 50);
+        this.judgeLater(t, DEAD_RECHECK_MS);
         return;
       }
       await this.exited(t, status, deathDetail(status, info.deadSignal));
@@ -349,13 +322,12 @@ export class TerminalMonitor {
     let lastResponse: string | null | undefined;
     if (next.status === 'completed' && t.tracker.status !== 'completed') lastResponse = await this.screenResponse(t);
     await this.apply(t, next, now, lastResponse);
-    if (wantsConfirmation(next)) this.judgeLater(t, confirmationDelay(t.provider, next));
+    if (wantsConfirmation(next)) this.judgeLater(t, confirmationDelayMs(t.provider, next));
     else if (next.status === 'starting') this.rearmStartupCheck(t);
   }
 
   private async screenResponse(t: Tracked): Promise<string | null> {
-    const full = await this.deps.tmux.capture(t.pane, RESPONSE_HISTORY);
-    return t.provider.lastResponse(full);
+    return t.provider.lastResponse(await readForResponse(this.deps.tmux, t.pane));
   }
 
   private noteDisagreement(t: Tracked, next: TrackerState, screenState: string, now: number): void {
@@ -383,13 +355,12 @@ export class TerminalMonitor {
 
   /** A terminal still starting is re-checked so a start-up timeout fires even if it prints nothing. */
   private rearmStartupCheck(t: Tracked): void {
-    const left = t.tracker.startedAt + t.provider.startupTimeoutMs - this.deps.clock();
-    this.judgeLater(t, Math.max(50, Math.min(left + 10, 2000)));
+    this.judgeLater(t, startupRecheckMs(t.tracker.startedAt, t.provider.startupTimeoutMs, this.deps.clock()));
   }
 
   private judgeLater(t: Tracked, delayMs: number): void {
     if (this.stopped) return;
-    this.setTimer(t, delayMs, () => void this.judge(t));
+    t.timer.at(delayMs, () => void this.judge(t));
   }
 
   private async apply(t: Tracked, next: TrackerState, now: number, lastResponse?: string | null): Promise<void> {
@@ -423,32 +394,10 @@ export class TerminalMonitor {
     for (const t of [...this.tracked.values()]) {
       const pane = panes.get(t.pane);
       if (!pane) await this.exited(t, null, 'its tmux window was closed');
-      else if (pane.dead || (!t.timer && fileSize(t.rawFile) !== t.judgedSize)) void this.judge(t);
+      else if (pane.dead || (!t.timer.armed && fileSize(t.rawFile) !== t.judgedSize)) void this.judge(t);
     }
   }
 }
 
-/**
- * When an idle screen is looked at again to confirm it. Screen-only turns: soon, half the quiet
- * window (an animated spinner or a ticking timer changes the screen by then). Turns the events
- * decide: now and then, for the fallback.
- */
-function confirmationDelay(provider: ProviderDefinition, state: TrackerState): number {
-  if (state.status === 'starting') return startupQuietMs(provider.quietWindowMs);
-  return state.events !== 'none' ? EVENT_TURN_RECHECK_MS : screenConfirmationDelayMs(provider.quietWindowMs);
-}
-
-function startupQuietMs(quietWindowMs: number): number {
-  return Math.max(30, Math.round(quietWindowMs / 8));
-}
-
-export function screenConfirmationDelayMs(quietWindowMs: number): number {
-  return Math.min(400, Math.max(50, Math.round(quietWindowMs / 2)));
-}
-
-function visible(text: string, height: number): string {
-  const lines = text.replace(/\n$/, '').split('\n');
-  return lines.slice(Math.max(0, lines.length - height)).join('\n');
-}
-
+export { screenConfirmationDelayMs } from './timing.js';
 export { recordedExitStatus } from './exits.js';
