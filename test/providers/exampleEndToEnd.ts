@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openEvents } from '../../src/cli/events.js';
 import { isAlive, paneProcessTree } from '../../src/process/tree.js';
 import type { TerminalRecord } from '../../src/terminal/schema.js';
-import { commandLine, STATUS_PATHS, statusesUntil, useStatusPath } from '../e2e/shared.js';
+import { commandLine, STATUS_PATHS, statusesUntil, useStatusPath, type StatusPath } from '../e2e/shared.js';
 import { startFakeChatApi, type ChatScript, type FakeChatApi } from '../fakes/openai-chat-api.js';
 import { ensureExampleCli, installExample, type ExampleCli } from '../helpers/exampleClis.js';
 import { TestEnv } from '../helpers/env.js';
@@ -40,10 +40,13 @@ export interface ExampleRun {
   sideReply?: ChatScript['sideReply'];
   /** Points this world at the fake: variables for the launching shell, files in the test's home. */
   configure(env: TestEnv, apiUrl: string): void;
+  /** The status paths it is tested on (default both). */
+  paths?: StatusPath[];
 }
 
 export function describeExampleEndToEnd(run: ExampleRun): void {
-  describe.each(STATUS_PATHS)(`${run.name} example end to end, status from $path (real CLI, fake model API)`, ({ path }) => {
+  const paths = STATUS_PATHS.filter(({ path }) => (run.paths ?? ['events', 'screen']).includes(path));
+  describe.each(paths)(`${run.name} example end to end, status from $path (real CLI, fake model API)`, ({ path }) => {
     const env = new TestEnv();
     const workdir = join(env.home, 'project');
     let api: FakeChatApi;

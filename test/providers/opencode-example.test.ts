@@ -22,6 +22,9 @@ describeExampleEndToEnd({
     '',
     'That is all.',
   ].join('\n'),
+  // On its screen alone, opencode's prompt box looks the same while the prompt is being sent as
+  // when it is idle, so under load a turn can read as done before it began (docs/providers.md).
+  paths: ['events'],
   // Its session title request.
   sideRequest: (body) => /title/i.test(systemText(body).slice(0, 300)),
   configure(env, apiUrl) {
