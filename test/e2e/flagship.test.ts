@@ -139,17 +139,26 @@ describe.each(CLAUDE_VERSIONS)('the flagship on Claude Code $version', ({ versio
     const worker = /Worker ([0-9a-f]{8}) \(claude_code, profile developer\)/.exec(toolResults(assigned!.body)[0])![1];
     expect(prompt).toContain(`[conductor] Report from worker ${worker} (profile developer`);
     expect(prompt).toContain(WORKER_SUMMARY);
-    // The assign turn completed before the report was delivered: wait for the `completed` after the report.
+    // The report's own turn: done once the supervisor is completed with its answer to the report.
+    const answered = `Got the report. ${WORKER_SUMMARY}`;
+    const seen: string[] = [];
+    const deadline = setTimeout(() => events.close(), 60_000);
     try {
       for (;;) {
+        const now = await (await env.client()).get<TerminalRecord>(`/terminals/${supervisor.id}`);
+        if (now.status === 'completed' && (await env.cliOk(['output', supervisor.id, '--last'])).includes(answered)) break;
         const e = await events.next();
-        if (!e) throw new Error('the event stream ended before the report’s turn completed');
-        if (e.data.status === 'completed' && Date.parse(e.createdAt) > reportAt) break;
+        if (!e) {
+          const screen = await env.cliOk(['output', supervisor.id, '--screen']);
+          throw new Error(`the report's turn did not complete within 60 s of the report (${Date.now() - reportAt} ms); statuses: ${seen.join(' → ')}; now ${now.status} (${now.statusDetail}); screen:\n${screen}`);
+        }
+        seen.push(String(e.data.status));
       }
     } finally {
+      clearTimeout(deadline);
       events.close();
     }
-    expect(await env.cliOk(['output', supervisor.id, '--last'])).toContain(`Got the report. ${WORKER_SUMMARY}`);
+    expect(await env.cliOk(['output', supervisor.id, '--last'])).toContain(answered);
   }, 180_000);
 
   it('asked no human anything for the conductor’s own tools', async () => {
