@@ -133,7 +133,12 @@ describe.each(CLAUDE_VERSIONS)('the flagship on Claude Code $version', ({ versio
     }).finally(() => clearTimeout(timer));
     const events = await openEvents(await env.client(), { terminal: supervisor.id, types: 'terminal.status' });
     await env.cliOk(['send', supervisor.id, 'Assign: have the project summarised.']);
-    const prompt = await reported;
+    const sentAt = Date.now();
+    const prompt = await reported.catch(async (err: Error) => {
+      const terminals = (await (await env.client()).get<{ terminals: TerminalRecord[] }>('/terminals?all=true')).terminals;
+      const states = terminals.map((t) => `${t.id} ${t.profile} ${t.status} (${t.statusDetail ?? ''})`).join('; ');
+      throw new Error(`${err.message} after ${Date.now() - sentAt} ms; terminals: ${states}; supervisor screen:\n${await env.cliOk(['output', supervisor.id, '--screen'])}`);
+    });
     const reportAt = Date.now();
     const assigned = api.requests.find((r) => r.kind === 'turn' && answeredTool(r.body) === 'mcp__conductor__assign');
     const worker = /Worker ([0-9a-f]{8}) \(claude_code, profile developer\)/.exec(toolResults(assigned!.body)[0])![1];
