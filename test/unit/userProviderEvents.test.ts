@@ -50,13 +50,13 @@ const endpoint: EventEndpoint = {
 };
 
 function context(events?: EventEndpoint): LaunchContext {
-  return { terminalId: 't1', cwd: '/work/repo "x"', runtimeDir: '/run/t1', mcp: { command: 'c', args: [], env: {} }, baseEnv: {}, events };
+  return { terminalId: 't1', cwd: '/srv/project "x"', runtimeDir: '/run/t1', mcp: { command: 'c', args: [], env: {} }, baseEnv: {}, events };
 }
 
 describe('placeholders and files in a user provider', () => {
   it('fills in the launch placeholders in command, env and files, and writes files into the runtime folder', () => {
     const spec = load(withEvents).launch(context());
-    expect(spec.argv).toEqual(['qwen', '--cwd', '/work/repo "x"']);
+    expect(spec.argv).toEqual(['qwen', '--cwd', '/srv/project "x"']);
     expect(spec.env).toEqual({ QWEN_HOME: '/run/t1/home' });
     expect(spec.files).toEqual([{ path: '/run/t1/state/kv.json', content: '{\n  "sidebar": "hide"\n}\n', mode: 0o600 }]);
   });
@@ -70,7 +70,7 @@ describe('placeholders and files in a user provider', () => {
 
   it('adds the events section with the endpoint filled in, the hook command shell-quoted', () => {
     const spec = load(withEvents).launch(context(endpoint));
-    expect(spec.argv).toEqual(['qwen', '--cwd', '/work/repo "x"', '--settings', '/run/t1/settings.json']);
+    expect(spec.argv).toEqual(['qwen', '--cwd', '/srv/project "x"', '--settings', '/run/t1/settings.json']);
     expect(spec.env).toEqual({ QWEN_HOME: '/run/t1/home', QWEN_CODE_SYSTEM_SETTINGS_PATH: '/run/t1/settings.json' });
     const [, settings, script] = spec.files!;
     expect(settings.path).toBe('/run/t1/settings.json');
